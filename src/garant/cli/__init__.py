@@ -1,0 +1,1 @@
+"""The ``garant`` command line: a thin adapter over the Python API."""

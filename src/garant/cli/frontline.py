@@ -1,0 +1,168 @@
+"""``garant frontline ...``: measures, series, changes, exports and the report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from garant.cli._common import (
+    FormatOpt,
+    StoreOpt,
+    check_format,
+    console,
+    emit_frame,
+    handle_errors,
+    open_cli_store,
+    parse_date,
+)
+
+app = typer.Typer(
+    help="The line of contact: measures, changes, exports, report.", no_args_is_help=True
+)
+
+DateOpt = Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default: latest).")]
+
+
+@app.command()
+@handle_errors
+def measures(store: StoreOpt = None, date: DateOpt = None, fmt: FormatOpt = "table") -> None:
+    """Occupied area, share of Ukraine (of 603,628 km²), grey zone and line length at a date."""
+    from garant.frontline import queries
+
+    with open_cli_store(store, read_only=True) as st:
+        m = queries.measures_at(st, parse_date(date, name="--date"))
+    emit_frame(pd.DataFrame([m]), fmt, title="Measures (share of Ukraine's official 603,628 km²)")
+
+
+@app.command()
+@handle_errors
+def oblasts(store: StoreOpt = None, date: DateOpt = None, fmt: FormatOpt = "table") -> None:
+    """Occupied km² and % per oblast at a date."""
+    from garant.frontline import queries
+
+    with open_cli_store(store, read_only=True) as st:
+        df = queries.oblasts_at(st, parse_date(date, name="--date"))
+    emit_frame(df, fmt, title="Occupied territory per oblast")
+
+
+@app.command()
+@handle_errors
+def series(
+    store: StoreOpt = None,
+    since: Annotated[str | None, typer.Option("--since")] = None,
+    until: Annotated[str | None, typer.Option("--until")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Daily series: occupied km², gains, losses, net, 7- and 30-day rates."""
+    from garant.frontline import queries
+
+    with open_cli_store(store, read_only=True) as st:
+        df = queries.series(
+            st, since=parse_date(since, name="--since"), until=parse_date(until, name="--until")
+        )
+    emit_frame(df, fmt, title="Daily series")
+
+
+@app.command()
+@handle_errors
+def monthly(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
+    """Monthly gains, losses and net change, like DeepState's monthly posts."""
+    from garant.frontline import queries
+
+    with open_cli_store(store, read_only=True) as st:
+        df = queries.monthly(st)
+    cols = ["month", "gained_km2", "lost_km2", "net_km2", "occupied_km2_end", "occupied_pct_end"]
+    rest = [c for c in df.columns if c not in cols]
+    emit_frame(df[cols + rest], fmt, title="Monthly change (km²; % of 603,628 km²)")
+
+
+@app.command()
+@handle_errors
+def validate(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
+    """Compare garant's monthly figures with DeepState's published ones."""
+    from garant.frontline import queries
+
+    with open_cli_store(store, read_only=True) as st:
+        df = queries.validation(st)
+    emit_frame(df, fmt, title="garant vs DeepState's published figures")
+
+
+@app.command()
+@handle_errors
+def changes(
+    since: Annotated[str, typer.Option("--since", help="YYYY-MM-DD")],
+    until: Annotated[
+        str | None, typer.Option("--until", help="YYYY-MM-DD (default: latest)")
+    ] = None,
+    store: StoreOpt = None,
+    min_area_km2: Annotated[float, typer.Option("--min-area", help="Smallest change, km².")] = 0.1,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, csv, json or geojson.")
+    ] = "table",
+) -> None:
+    """Gained and lost polygons between two dates, with place and sector."""
+    from garant.frontline import queries
+
+    check_format(fmt, ("table", "csv", "json", "geojson"))
+    with open_cli_store(store, read_only=True) as st:
+        gdf = queries.changes(
+            st,
+            since=parse_date(since, name="--since"),  # type: ignore[arg-type]
+            until=parse_date(until, name="--until"),
+            min_area_km2=min_area_km2,
+        )
+    if fmt == "geojson":
+        sys.stdout.write(gdf.to_json(drop_id=True, to_wgs84=True) + "\n")
+        return
+    if fmt == "table" and not gdf.empty:
+        gained = gdf.loc[gdf["kind"] == "gained", "area_km2"].sum()
+        lost = gdf.loc[gdf["kind"] == "lost", "area_km2"].sum()
+        console.print(
+            f"Russian gains {gained:,.1f} km², losses {lost:,.1f} km², "
+            f"net {gained - lost:+,.1f} km²",
+            highlight=False,
+        )
+    cols = [c for c in gdf.columns if c != "geometry"]
+    emit_frame(pd.DataFrame(gdf[cols]), fmt, title="Changes", floatfmt=",.2f")
+
+
+@app.command()
+@handle_errors
+def export(
+    layer: Annotated[str, typer.Argument(help="occupied, grey_zone, line, sectors, changes, ...")],
+    out: Annotated[Path, typer.Option("--out", "-o", help=".geojson, .parquet, .gpkg or .kml")],
+    store: StoreOpt = None,
+    date: DateOpt = None,
+) -> None:
+    """Write one layer at a date to GeoJSON, GeoParquet, GeoPackage or KML."""
+    from garant.frontline import queries
+    from garant.report.export import export_layer
+
+    with open_cli_store(store, read_only=True) as st:
+        gdf = queries.layer(st, layer, date=parse_date(date, name="--date"))
+    path = export_layer(gdf, out, layer=layer)
+    console.print(f"wrote {len(gdf)} features to {path}", highlight=False)
+
+
+@app.command()
+@handle_errors
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("report"),
+    store: StoreOpt = None,
+    lang: Annotated[str, typer.Option("--lang", help="Report language.")] = "en",
+) -> None:
+    """Write the HTML frontline report with charts, map and validation."""
+    from garant.report.frontline import build_frontline_report
+
+    with open_cli_store(store, read_only=True) as st:
+        path = build_frontline_report(st, out, lang=lang)
+    console.print(f"wrote {path}", highlight=False)
+
+
+def _dump(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")

@@ -1,0 +1,93 @@
+"""``garant``: the command line entry point."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from garant.cli import ceasefire as ceasefire_cli
+from garant.cli import frontline as frontline_cli
+from garant.cli._common import (
+    StoreOpt,
+    console,
+    err_console,
+    handle_errors,
+    open_cli_store,
+    progress_bar,
+    setup_logging,
+)
+
+app = typer.Typer(
+    name="garant",
+    help="Plan, test and monitor security guarantees for a ceasefire in Ukraine.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(frontline_cli.app, name="frontline")
+app.add_typer(ceasefire_cli.app, name="ceasefire")
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log details.")] = False,
+) -> None:
+    setup_logging(verbose)
+
+
+@app.command()
+@handle_errors
+def ingest(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="'demo' (bundled history), 'api' (live DeepStateMap), a folder or a file."
+        ),
+    ],
+    store: StoreOpt = None,
+    no_update: Annotated[
+        bool, typer.Option("--no-update", help="Store snapshots without measuring them.")
+    ] = False,
+) -> None:
+    """Ingest DeepStateMap snapshots and update the frontline measures."""
+    from garant.ingest import ingest as run_ingest
+
+    with (
+        open_cli_store(store) as st,
+        progress_bar(f"reading {source}") as advance,
+        progress_bar("measuring") as advance_m,
+    ):
+        result = run_ingest(
+            source, store=st, progress=advance, measure_progress=advance_m, update=not no_update
+        )
+    for note in result.notes[:20]:
+        err_console.print(f"note: {note}", highlight=False)
+    if len(result.notes) > 20:
+        err_console.print(f"note: ... and {len(result.notes) - 20} more", highlight=False)
+    console.print(result.summary(), highlight=False)
+
+
+@app.command()
+@handle_errors
+def info(store: StoreOpt = None) -> None:
+    """Show what the store holds."""
+    with open_cli_store(store, read_only=True) as st:
+        snaps = st.snapshots()
+        console.print(f"store: {st.path} (schema v{st.schema_version})", highlight=False)
+        if snaps.empty:
+            console.print("no snapshots yet: run `garant ingest demo`")
+            return
+        by = snaps.groupby("source").agg(
+            snapshots=("snapshot_id", "count"), first=("date", "min"), last=("date", "max")
+        )
+        for src, row in by.iterrows():
+            console.print(
+                f"  {src}: {row['snapshots']} snapshots, {row['first']} .. {row['last']}",
+                highlight=False,
+            )
+
+
+def main() -> None:  # pragma: no cover - console script shim
+    """Run the CLI."""
+    app()

@@ -1,0 +1,219 @@
+"""Store-facing queries of the frontline: what the CLI, the web app and notebooks call.
+
+Each function takes an open store and returns pandas/GeoPandas objects; the
+computation itself lives in the pure modules (measures, line, changes, series).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+
+from garant.errors import ConfigError, NotFoundError
+
+if TYPE_CHECKING:
+    from garant.store import DuckDBStore
+
+__all__ = [
+    "LAYERS",
+    "changes",
+    "layer",
+    "measures_at",
+    "monthly",
+    "oblasts_at",
+    "series",
+    "validation",
+]
+
+#: Layers that ``layer`` (and ``garant frontline export``) can produce.
+LAYERS: tuple[str, ...] = (
+    "occupied",
+    "occupied_pre2022",
+    "grey_zone",
+    "liberated",
+    "line",
+    "sectors",
+    "points",
+    "changes",
+    "oblasts",
+)
+
+
+def _timeline_measures(store: DuckDBStore) -> pd.DataFrame:
+    m = store.measures()
+    if m.empty:
+        raise NotFoundError(
+            f"{store.path}: the store holds no measured snapshots; run `garant ingest demo` "
+            "(or a folder / api) first"
+        )
+    return m
+
+
+def series(
+    store: DuckDBStore, *, since: dt.date | None = None, until: dt.date | None = None
+) -> pd.DataFrame:
+    """Daily series of occupied area, gains, losses and 7-/30-day rates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        See :func:`garant.frontline.series.daily_series`.
+    """
+    from garant.frontline.series import daily_series
+
+    df = daily_series(_timeline_measures(store))
+    dates = pd.to_datetime(df["date"]).dt.date
+    if since is not None:
+        df = df[dates >= since]
+        dates = pd.to_datetime(df["date"]).dt.date
+    if until is not None:
+        df = df[dates <= until]
+    return df.reset_index(drop=True)
+
+
+def monthly(store: DuckDBStore) -> pd.DataFrame:
+    """Monthly summary like DeepState's monthly posts (see ``series.monthly_summary``)."""
+    from garant.frontline.series import monthly_summary
+
+    return monthly_summary(_timeline_measures(store))
+
+
+def validation(store: DuckDBStore) -> pd.DataFrame:
+    """Garant's monthly figures against DeepState's published ones."""
+    from garant.frontline.validation import validate_against_deepstate
+
+    return validate_against_deepstate(monthly(store))
+
+
+def _snapshot_for(store: DuckDBStore, date: dt.date | None) -> tuple[int, dt.date]:
+    tl = store.timeline()
+    if tl.empty:
+        raise NotFoundError(
+            f"{store.path}: the store holds no snapshots; run `garant ingest` first"
+        )
+    if date is None:
+        row = tl.iloc[-1]
+        return int(row["snapshot_id"]), pd.Timestamp(row["date"]).date()
+    return store.find_snapshot(date), date
+
+
+def measures_at(store: DuckDBStore, date: dt.date | None = None) -> dict[str, Any]:
+    """The measures of the timeline snapshot for ``date`` (default: the latest)."""
+    sid, _ = _snapshot_for(store, date)
+    m = _timeline_measures(store)
+    row = m[m["snapshot_id"] == sid]
+    if row.empty:
+        raise NotFoundError(f"snapshot {sid}: not measured yet; run `garant ingest` again")
+    return dict(row.iloc[0].to_dict())
+
+
+def oblasts_at(store: DuckDBStore, date: dt.date | None = None) -> pd.DataFrame:
+    """Occupied km² and % per oblast at ``date`` (default: the latest)."""
+    sid, _ = _snapshot_for(store, date)
+    df = store.oblast_measures(snapshot_id=sid)
+    return df.sort_values("occupied_km2", ascending=False).reset_index(drop=True)
+
+
+def changes(
+    store: DuckDBStore,
+    *,
+    since: dt.date,
+    until: dt.date | None = None,
+    min_area_km2: float = 0.01,
+) -> gpd.GeoDataFrame:
+    """Change polygons between the snapshots for ``since`` and ``until`` (net change).
+
+    Parameters
+    ----------
+    store : DuckDBStore
+    since, until : datetime.date
+        The two dates (``until`` defaults to the latest snapshot).
+    min_area_km2 : float
+        Drop slivers smaller than this.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per gained or lost polygon, largest first.
+    """
+    from garant.frontline.changes import changes_between
+    from garant.frontline.sectors import load_sectors
+    from garant.sources import geography
+
+    if min_area_km2 < 0:
+        raise ConfigError(f"--min-area: {min_area_km2} km² is negative")
+    sid0, d0 = _snapshot_for(store, since)
+    sid1, d1 = _snapshot_for(store, until)
+    if d1 < d0:
+        raise ConfigError(f"--until {d1} is before --since {d0}")
+    occ = store.load_occupied([sid0, sid1])
+    gdf = changes_between(
+        occ[sid0],
+        occ[sid1],
+        geography=geography,
+        sectors=load_sectors(),
+        min_area_km2=min_area_km2,
+    )
+    gdf.insert(0, "from_date", d0)
+    gdf.insert(1, "to_date", d1)
+    return gdf.sort_values("area_km2", ascending=False).reset_index(drop=True)
+
+
+def layer(store: DuckDBStore, name: str, *, date: dt.date | None = None) -> gpd.GeoDataFrame:
+    """One layer at a date, as a GeoDataFrame in EPSG:4326 (for export).
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`LAYERS`.
+    date : datetime.date, optional
+        Default: the latest snapshot. For ``changes``, the changes stored for
+        that day.
+    """
+    from garant.sources import geography
+
+    if name not in LAYERS:
+        raise ConfigError(f"layer {name!r}: unknown (expected one of {', '.join(LAYERS)})")
+    sid, d = _snapshot_for(store, date)
+    if name == "oblasts":
+        obl = geography.oblasts()
+        tab = store.oblast_measures(snapshot_id=sid)[["oblast_iso", "occupied_km2", "occupied_pct"]]
+        out = obl.merge(tab, left_on="iso", right_on="oblast_iso", how="left")
+        out.insert(0, "date", d)
+        return gpd.GeoDataFrame(out, geometry="geometry", crs=4326)
+    if name in ("line", "sectors"):
+        lines = store.lines([sid])
+        if name == "line":
+            lines.insert(0, "date", d)
+            return lines
+        from garant.frontline.sectors import line_by_sector, load_sectors
+
+        geom = lines.geometry.iloc[0]
+        out = line_by_sector(geom, load_sectors())
+        out.insert(0, "date", d)
+        return out
+    if name == "changes":
+        return store.changes(since=d, until=d)
+    snap = store.load_snapshot(sid)
+    if name == "points":
+        pts = snap.points.copy()
+        pts.insert(0, "date", d)
+        return pts
+    if name == "occupied":
+        geom = snap.occupied
+    elif name in snap.layers:
+        geom = snap.layers[name]
+    else:
+        raise NotFoundError(
+            f"layer {name!r}: not in the snapshot of {d} ({snap.source}: "
+            f"{', '.join(sorted(snap.layers))})"
+        )
+    km2 = float(geography.equal_area_km2([geom])[0])
+    return gpd.GeoDataFrame(
+        {"date": [d], "kind": [name], "source": [snap.source], "area_km2": [km2]},
+        geometry=[geom],
+        crs=4326,
+    )

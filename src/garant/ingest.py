@@ -1,0 +1,213 @@
+"""Ingest: turn any source into snapshots, store them, update the frontline.
+
+``ingest(source, store=...)`` is what ``garant ingest SOURCE`` runs. ``source``
+is ``"demo"`` (the bundled history), ``"api"`` (the live DeepStateMap API, new
+map versions since the store's latest date), a folder (the daily archive
+``deepstatemap_data_YYYYMMDD.geojson`` or raw map versions ``<unix-time>.geojson``),
+a unified archive ``.geojson.gz``, or one file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from garant.errors import SourceError
+from garant.model import Snapshot
+
+if TYPE_CHECKING:
+    from garant.store import DuckDBStore
+
+__all__ = ["IngestSummary", "detect_source_kind", "ingest", "read_source"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int], None]
+
+_RAW_NAME = re.compile(r"^\d{9,11}\.geojson(\.gz)?$")
+_ARCHIVE_NAME = re.compile(r"^deepstatemap_data_\d{8}\.geojson(\.gz)?$")
+
+
+@dataclass(frozen=True)
+class IngestSummary:
+    """What one ingest did.
+
+    Attributes
+    ----------
+    source : str
+        The source as given.
+    kind : str
+        ``demo``, ``api``, ``archive`` or ``raw``.
+    added, revised, unchanged : int
+        Snapshots new to the store, new revisions of a day already stored, and
+        no-ops (same day, same content).
+    measured : int
+        Snapshots whose measures were computed by this run.
+    changes : int
+        Change polygons now stored along the timeline.
+    notes : tuple of str
+        Repairs and warnings from the sources.
+    """
+
+    source: str
+    kind: str
+    added: int
+    revised: int
+    unchanged: int
+    measured: int
+    changes: int
+    notes: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        return (
+            f"{self.source} ({self.kind}): {self.added} added, {self.revised} revised, "
+            f"{self.unchanged} unchanged; {self.measured} measured, {self.changes} changes stored"
+        )
+
+
+def detect_source_kind(source: str | Path) -> str:
+    """Tell which reader a source needs.
+
+    Parameters
+    ----------
+    source : str or Path
+        ``"demo"``, ``"api"`` or a path.
+
+    Returns
+    -------
+    str
+        ``demo``, ``api``, ``archive`` or ``raw``.
+
+    Raises
+    ------
+    SourceError
+        The path does not exist, is unreadable, or holds no known files.
+    """
+    text = str(source)
+    if text in ("demo", "api"):
+        return text
+    path = Path(source)
+    if not path.exists():
+        raise SourceError(
+            f"{path}: no such file or folder (expected a folder, a file, 'api' or 'demo')"
+        )
+    if path.is_dir():
+        try:
+            names = [p.name for p in path.iterdir()]
+        except OSError as exc:
+            raise SourceError(f"{path}: unreadable folder ({exc.strerror or exc})") from exc
+        if any(_ARCHIVE_NAME.match(n) for n in names):
+            return "archive"
+        if any(_RAW_NAME.match(n) for n in names):
+            return "raw"
+        raise SourceError(
+            f"{path}: no DeepStateMap files found (expected deepstatemap_data_YYYYMMDD.geojson "
+            "or <unix-time>.geojson)"
+        )
+    if _RAW_NAME.match(path.name):
+        return "raw"
+    return "archive"
+
+
+def read_source(
+    source: str | Path,
+    *,
+    progress: Progress | None = None,
+    since: dt.date | None = None,
+) -> Iterator[Snapshot]:
+    """Yield the snapshots of a source (see :func:`detect_source_kind`).
+
+    Parameters
+    ----------
+    source : str or Path
+        What to read.
+    progress : callable, optional
+        Called with the number of items done since the last call.
+    since : datetime.date, optional
+        For ``api``: fetch map versions after this date only.
+
+    Yields
+    ------
+    Snapshot
+    """
+    from garant import sources
+
+    kind = detect_source_kind(source)
+    if kind == "demo":
+        yield from sources.demo_snapshots(progress=progress)
+    elif kind == "api":
+        client = sources.DeepStateClient()
+        yield from client.fetch_since(since, progress=progress)
+    elif kind == "raw":
+        path = Path(source)
+        if path.is_dir():
+            yield from sources.read_raw_folder(path, progress=progress)
+        else:
+            yield sources.read_map_version_file(path)
+    else:
+        yield from sources.read_archive(Path(source), progress=progress)
+
+
+def ingest(
+    source: str | Path,
+    *,
+    store: DuckDBStore,
+    progress: Progress | None = None,
+    measure_progress: Progress | None = None,
+    update: bool = True,
+) -> IngestSummary:
+    """Read a source into the store and bring the frontline measures up to date.
+
+    The snapshots are added in one transaction (a failure leaves the store as it
+    was); re-ingesting the same data is a no-op; a different file for a day
+    already stored becomes a new revision.
+
+    Parameters
+    ----------
+    source : str or Path
+        ``"demo"``, ``"api"``, a folder or a file.
+    store : DuckDBStore
+        An open store.
+    progress, measure_progress : callable, optional
+        Progress callbacks for reading and for measuring.
+    update : bool, default True
+        Compute measures and changes for the new snapshots.
+
+    Returns
+    -------
+    IngestSummary
+    """
+    from garant.frontline.engine import update_frontline
+
+    kind = detect_source_kind(source)
+    since = None
+    if kind == "api":
+        since = store.latest_date()
+    notes: list[str] = []
+
+    def _tap(snaps: Iterator[Snapshot]) -> Iterator[Snapshot]:
+        for s in snaps:
+            notes.extend(s.notes)
+            yield s
+
+    result = store.add_snapshots(_tap(read_source(source, progress=progress, since=since)))
+    measured = changes = 0
+    if update:
+        upd = update_frontline(store, progress=measure_progress)
+        measured, changes = upd.measured, upd.changes
+    return IngestSummary(
+        source=str(source),
+        kind=kind,
+        added=len(result.added_ids),
+        revised=len(result.revised_ids),
+        unchanged=result.unchanged,
+        measured=measured,
+        changes=changes,
+        notes=tuple(notes),
+    )
