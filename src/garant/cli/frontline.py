@@ -157,10 +157,12 @@ def report(
     lang: Annotated[str, typer.Option("--lang", help="Report language.")] = "en",
 ) -> None:
     """Write the HTML frontline report with charts, map and validation."""
-    from garant.report.frontline import build_frontline_report
+    from garant.frontline.queries import report_inputs
+    from garant.report.frontline import write_frontline_report
 
     with open_cli_store(store, read_only=True) as st:
-        path = build_frontline_report(st, out, lang=lang)
+        inputs = report_inputs(st)
+    path = write_frontline_report(out, lang=lang, **inputs)
     console.print(f"wrote {path}", highlight=False)
 
 

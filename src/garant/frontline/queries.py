@@ -217,3 +217,59 @@ def layer(store: DuckDBStore, name: str, *, date: dt.date | None = None) -> gpd.
         geometry=[geom],
         crs=4326,
     )
+
+
+def report_inputs(store: DuckDBStore, *, recent_days: int = 30) -> dict[str, Any]:
+    """Gather everything the frontline report shows, from the store.
+
+    Parameters
+    ----------
+    store : DuckDBStore
+    recent_days : int
+        The "recent changes" window before the latest snapshot, days.
+
+    Returns
+    -------
+    dict
+        Keyword arguments of :func:`garant.report.frontline.write_frontline_report`
+        (except ``out_dir`` and ``lang``).
+    """
+    from garant.sources import geography
+
+    daily = series(store)
+    month = monthly(store)
+    valid = validation(store)
+    sid, latest = _snapshot_for(store, None)
+    tl = store.timeline()
+    dates = pd.to_datetime(tl["date"]).dt.date
+    start = latest - dt.timedelta(days=recent_days)
+    earlier = tl[dates <= start]
+    if earlier.empty:
+        earlier = tl.iloc[[0]]
+    since = pd.Timestamp(earlier.iloc[-1]["date"]).date()
+    recent = changes(store, since=since, until=latest, min_area_km2=0.1)
+    snap = store.load_snapshot(sid)
+    line = store.lines([sid]).geometry.iloc[0]
+    snaps = store.snapshots()
+    meta = {
+        "latest_date": latest,
+        "recent_since": since,
+        "store": str(store.path),
+        "sources": sorted(snaps["source"].unique().tolist()),
+        "n_snapshots": len(snaps),
+        "first_date": pd.Timestamp(tl["date"].min()).date(),
+        "measures": measures_at(store, latest),
+        "denominator_km2": geography.UKRAINE_OFFICIAL_AREA_KM2,
+    }
+    return {
+        "daily": daily,
+        "monthly": month,
+        "validation": valid,
+        "changes": recent,
+        "oblasts_table": oblasts_at(store, latest),
+        "occupied": snap.occupied,
+        "line": line,
+        "countries": geography.countries(),
+        "oblasts": geography.oblasts(),
+        "meta": meta,
+    }

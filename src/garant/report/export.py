@@ -251,6 +251,17 @@ def _kml_value(value: Any) -> str:
     return str(value)
 
 
+def _kml_style(kind: str) -> Any:
+    import simplekml
+
+    line_colour, fill_colour = _KML_KIND_COLOURS.get(kind, _KML_DEFAULT_COLOURS)
+    style = simplekml.Style()
+    style.linestyle.color = line_colour
+    style.linestyle.width = 2
+    style.polystyle.color = fill_colour
+    return style
+
+
 def _write_kml(gdf: gpd.GeoDataFrame, path: Path, layer: str, name_column: str | None) -> None:
     import simplekml
 
@@ -258,7 +269,8 @@ def _write_kml(gdf: gpd.GeoDataFrame, path: Path, layer: str, name_column: str |
     attrs = [c for c in gdf.columns if c != geom_col]
     if name_column is not None and name_column not in attrs:
         raise DataError(f"{path}: name column {name_column!r} not in the layer ({attrs})")
-    name_col = name_column or next((c for c in _KML_NAME_COLUMNS if c in attrs), None)
+    name_cols = [name_column] if name_column else [c for c in _KML_NAME_COLUMNS if c in attrs]
+    styles: dict[str, Any] = {}  # one shared style per value of ``kind``
     kml = simplekml.Kml(name=layer)
     doc = kml.document
     doc.name = layer
@@ -267,12 +279,12 @@ def _write_kml(gdf: gpd.GeoDataFrame, path: Path, layer: str, name_column: str |
         geom = values[geom_col]
         if geom is None or geom.is_empty:
             continue
-        name = _kml_value(values[name_col]) if name_col else ""
+        name = next((v for v in (_kml_value(values[c]) for c in name_cols) if v), "")
         description = "<br/>".join(
             f"<b>{html.escape(str(c))}</b>: {html.escape(_kml_value(values[c]))}" for c in attrs
         )
         kind = str(values.get("kind", "")).lower()
-        line_colour, fill_colour = _KML_KIND_COLOURS.get(kind, _KML_DEFAULT_COLOURS)
+        style = styles.get(kind) or styles.setdefault(kind, _kml_style(kind))
         is_single = isinstance(geom, shapely.Polygon | shapely.LineString | shapely.Point)
         target = doc if is_single else doc.newmultigeometry()
         features = _kml_add_geometry(target, geom)
@@ -280,9 +292,7 @@ def _write_kml(gdf: gpd.GeoDataFrame, path: Path, layer: str, name_column: str |
         for feat in styled:
             feat.name = name or f"{layer} {i + 1}"
             feat.description = description
-            feat.style.linestyle.color = line_colour
-            feat.style.linestyle.width = 2
-            feat.style.polystyle.color = fill_colour
+            feat.style = style
     write_text_atomic(path, kml.kml(format=True))
 
 
@@ -317,8 +327,8 @@ def export_layer(
           that then replaces the file.
         - ``kml``: for Google Earth; one placemark per row (polygons, lines,
           points; multi-part geometries as MultiGeometry), named from ``name_column``
-          (default: the first of ``name``, ``label``, ``title``, ``settlement``,
-          ``sector``, ``kind`` present), the attributes in the description.
+          (default: the first non-empty of ``name``, ``label``, ``title``,
+          ``settlement``, ``sector``, ``kind``), the attributes in the description.
     layer : str, optional
         Layer name (GeoPackage layer, KML document name); default: the file stem.
     name_column : str, optional

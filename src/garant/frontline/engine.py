@@ -1,0 +1,433 @@
+"""The frontline engine: derive measures, lines and changes for a store, incrementally.
+
+:func:`update_frontline` is the only frontline code that talks to the store. It
+finds the snapshots that need work (no measures yet, or a timeline neighbour
+that changed), walks the timeline in date order and writes everything with one
+:meth:`~garant.store.Store.replace_derived` call (one transaction).
+
+Most days change a few places or nothing, so the work per snapshot follows the
+difference from the previous timeline snapshot:
+
+* identical occupied territory (same ``polygon_hash``): the previous measures,
+  oblast areas and line are reused, with no geometry work at all;
+* otherwise the gained and lost polygons are computed in windows around the
+  changed boundary (:func:`~garant.frontline.changes.split_changes`), and
+  ``occupied_km2(t) = occupied_km2(t−1) + Σ gained − Σ lost``, per oblast too
+  (a change inside one oblast counts whole, without an overlay); only the line
+  of contact is recomputed from the new geometry.
+
+The first snapshot of the timeline and snapshots off the timeline are measured
+in full (:func:`~garant.frontline.measures.measure_snapshot`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry import MultiLineString
+from shapely.geometry.base import BaseGeometry
+
+from garant.frontline.changes import CHANGE_COLUMNS, change_frame, clip_parts, split_changes
+from garant.frontline.line import line_length_km
+from garant.frontline.measures import (
+    UKRAINE_OFFICIAL_AREA_KM2,
+    FrontlineGeography,
+    area_km2,
+    areas_km2,
+    measure_snapshot,
+    oblast_areas,
+    oblast_delta_km2,
+    occupied_of,
+)
+from garant.frontline.sectors import Sectors, load_sectors
+
+if TYPE_CHECKING:
+    from garant.store import Store
+
+__all__ = ["UpdateResult", "update_frontline"]
+
+logger = logging.getLogger(__name__)
+
+#: Sources whose snapshots hold only the occupied layers (no grey zone, no
+#: liberated): their geometry comes from ``load_occupied`` alone.
+_OCCUPIED_ONLY_SOURCES = frozenset({"archive"})
+_CHUNK = 64  # geometries loaded per store query
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """What :func:`update_frontline` did.
+
+    Attributes
+    ----------
+    snapshot_ids : tuple of int
+        Snapshots whose derived rows were written, ascending.
+    computed : int
+        Snapshots that needed geometry work (a changed or first geometry).
+    reused : int
+        Timeline snapshots identical to their predecessor (measures copied).
+    changes : int
+        Change polygons written.
+    full : bool
+        Whether everything was recomputed.
+    elapsed_s : float
+        Wall time, seconds.
+    """
+
+    snapshot_ids: tuple[int, ...] = ()
+    computed: int = 0
+    reused: int = 0
+    changes: int = 0
+    full: bool = False
+    elapsed_s: float = 0.0
+
+    @property
+    def updated(self) -> int:
+        """Number of snapshots written."""
+        return len(self.snapshot_ids)
+
+    def summary(self) -> str:
+        """One line for the user."""
+        if not self.snapshot_ids:
+            return "frontline: up to date"
+        return (
+            f"frontline: {self.updated} snapshots updated ({self.computed} computed, "
+            f"{self.reused} unchanged), {self.changes} changes, {self.elapsed_s:.2f} s"
+        )
+
+
+@dataclass
+class _State:
+    """What the next timeline snapshot needs from its predecessor."""
+
+    snapshot_id: int
+    polygon_hash: str
+    occupied_km2: float
+    oblast_km2: np.ndarray
+    line: BaseGeometry
+    line_km: float
+
+
+class _GeometryCache:
+    """Loads occupied geometries from the store in chunks, in the order needed."""
+
+    def __init__(self, store: Store, order: list[int]) -> None:
+        self._store = store
+        self._order = list(dict.fromkeys(order))
+        self._pos = {sid: i for i, sid in enumerate(self._order)}
+        self._cache: dict[int, BaseGeometry] = {}
+
+    def get(self, sid: int) -> BaseGeometry:
+        if sid not in self._cache:
+            i = self._pos.get(sid)
+            want = [sid] if i is None else self._order[i : i + _CHUNK]
+            want = [s for s in want if s not in self._cache]
+            self._cache.update(self._store.load_occupied(want))
+            if i is not None:  # forget what lies well behind
+                for old in [s for s in self._cache if self._pos.get(s, i) < i - 1]:
+                    del self._cache[old]
+        return self._cache[sid]
+
+
+def _full_state(
+    sid: int, phash: str, layers: dict[str, BaseGeometry], geography: FrontlineGeography
+) -> tuple[_State, dict[str, Any]]:
+    m = measure_snapshot(layers, geography=geography)
+    obl = oblast_areas(occupied_of(layers), geography.oblasts)["occupied_km2"].to_numpy(dtype=float)
+    state = _State(sid, phash, m["occupied_km2"], obl, m["line"], m["line_km"])
+    return state, m
+
+
+def _extra_areas(layers: dict[str, BaseGeometry], geography: FrontlineGeography) -> dict[str, Any]:
+    """Grey-zone and liberated areas (None where the layer is absent)."""
+    occ = occupied_of(layers)
+    out: dict[str, Any] = {"grey_zone_km2": None, "liberated_km2": None}
+    land = geography.ukraine_prepared
+    for kind, key in (("grey_zone", "grey_zone_km2"), ("liberated", "liberated_km2")):
+        if kind in layers:
+            out[key] = area_km2(shapely.difference(shapely.intersection(layers[kind], land), occ))
+    return out
+
+
+def _stored_state(store: Store, sid: int, phash: str, stored: pd.DataFrame, isos: np.ndarray) -> _State:
+    """Rebuild a predecessor's state from its stored derived rows."""
+    row = stored.loc[sid]
+    ob = store.oblast_measures(sid).set_index("oblast_iso")["occupied_km2"]
+    obl = ob.reindex(isos).fillna(0.0).to_numpy(dtype=float)
+    lines = store.lines([sid])
+    line = lines.geometry.iloc[0] if len(lines) else MultiLineString()
+    if line is None:
+        line = MultiLineString()
+    return _State(sid, phash, float(row["occupied_km2"]), obl, line, float(row["line_km"]))
+
+
+def update_frontline(
+    store: Store,
+    *,
+    geography: FrontlineGeography | None = None,
+    sectors: Sectors | None = None,
+    progress: Callable[[int], None] | None = None,
+    full: bool = False,
+    min_change_km2: float = 0.01,
+) -> UpdateResult:
+    """Compute measures, oblast areas, lines and changes the store lacks.
+
+    Parameters
+    ----------
+    store : Store
+        An open, writable store.
+    geography : FrontlineGeography, optional
+        Defaults to :meth:`FrontlineGeography.load` (the bundled geography).
+    sectors : Sectors, optional
+        Defaults to the bundled catalogue (:func:`load_sectors`).
+    progress : callable, optional
+        Called with 1 after each snapshot processed.
+    full : bool
+        Recompute every snapshot (after changing the geography or the sectors).
+    min_change_km2 : float
+        Change polygons smaller than this are not stored, km² (they still count
+        in ``gained_km2`` / ``lost_km2``, so that ``net_km2`` equals the change of
+        ``occupied_km2``).
+
+    Returns
+    -------
+    UpdateResult
+
+    Notes
+    -----
+    Work is needed for snapshots without measures, timeline snapshots whose
+    predecessor changed (a day inserted before them, a new revision or source),
+    and snapshots that left the timeline. Measures of timeline snapshots carry
+    ``prev_snapshot_id``, ``gap_days`` and ``gained_km2``/``lost_km2``/``net_km2``
+    from the previous timeline snapshot (the first has none); snapshots off the
+    timeline carry none of them and have no changes. ``occupied_pct`` is of the
+    official area of Ukraine, 603,628 km².
+    """
+    t0 = time.perf_counter()
+    geography = geography if geography is not None else FrontlineGeography.load()
+    sectors = sectors if sectors is not None else load_sectors()
+    snaps = store.snapshots()
+    if snaps.empty:
+        return UpdateResult(full=full, elapsed_s=time.perf_counter() - t0)
+    info = snaps.set_index("snapshot_id")
+    tl = store.timeline()
+    tl_ids = [int(s) for s in tl["snapshot_id"]]
+    prev_of: dict[int, int | None] = {
+        sid: (tl_ids[i - 1] if i else None) for i, sid in enumerate(tl_ids)
+    }
+    on_tl = set(tl_ids)
+
+    stored = store.measures().set_index("snapshot_id")
+    if full:
+        dirty = {int(s) for s in snaps["snapshot_id"]}
+    else:
+        dirty = set(store.snapshots_without_measures())
+        for sid in tl_ids:
+            if sid in dirty or sid not in stored.index:
+                continue
+            row = stored.loc[sid]
+            stored_prev = None if pd.isna(row["prev_snapshot_id"]) else int(row["prev_snapshot_id"])
+            if not bool(row["on_timeline"]) or stored_prev != prev_of[sid]:
+                dirty.add(sid)
+        for sid, row in stored.iterrows():
+            if bool(row["on_timeline"]) and int(sid) not in on_tl:  # type: ignore[call-overload]
+                dirty.add(int(sid))  # type: ignore[call-overload]
+    if not dirty:
+        return UpdateResult(full=full, elapsed_s=time.perf_counter() - t0)
+
+    isos = geography.oblasts["iso"].to_numpy()
+    tl_dirty = [sid for sid in tl_ids if sid in dirty]
+    off_dirty = sorted(dirty - on_tl, key=lambda s: (info.loc[s, "date"], s))
+    phash = info["polygon_hash"].to_dict()
+    # Geometries needed, in processing order (identical neighbours need none).
+    need: list[int] = []
+    for sid in tl_dirty:
+        p = prev_of[sid]
+        if p is None:
+            need.append(sid)
+        elif phash[p] != phash[sid]:
+            need.extend([p, sid])
+    need.extend(off_dirty)
+    geoms = _GeometryCache(store, need)
+
+    measures: list[dict[str, Any]] = []
+    oblast_rows: list[tuple[int, np.ndarray]] = []
+    line_rows: list[tuple[int, float, BaseGeometry]] = []
+    change_frames: list[gpd.GeoDataFrame] = []
+    states: dict[int, _State] = {}
+    computed = reused = 0
+
+    def layers_of(sid: int) -> dict[str, BaseGeometry]:
+        if info.loc[sid, "source"] in _OCCUPIED_ONLY_SOURCES:
+            return {"occupied": geoms.get(sid)}
+        return dict(store.load_snapshot(sid).layers)
+
+    def base_row(sid: int, on_timeline: bool) -> dict[str, Any]:
+        return {
+            "snapshot_id": sid,
+            "date": info.loc[sid, "date"],
+            "source": info.loc[sid, "source"],
+            "on_timeline": on_timeline,
+            "prev_snapshot_id": None,
+            "gap_days": None,
+            "gained_km2": None,
+            "lost_km2": None,
+            "net_km2": None,
+            "grey_zone_km2": None,
+            "liberated_km2": None,
+        }
+
+    def emit(sid: int, state: _State, row: dict[str, Any]) -> None:
+        row["occupied_km2"] = state.occupied_km2
+        row["occupied_pct"] = state.occupied_km2 / UKRAINE_OFFICIAL_AREA_KM2 * 100.0
+        row["line_km"] = state.line_km
+        measures.append(row)
+        oblast_rows.append((sid, state.oblast_km2))
+        line_rows.append((sid, state.line_km, state.line))
+        if progress is not None:
+            progress(1)
+
+    for sid in tl_dirty:
+        p = prev_of[sid]
+        row = base_row(sid, True)
+        extra = info.loc[sid, "source"] not in _OCCUPIED_ONLY_SOURCES
+        if p is None:
+            state, m = _full_state(sid, phash[sid], layers_of(sid), geography)
+            row.update(grey_zone_km2=m["grey_zone_km2"], liberated_km2=m["liberated_km2"])
+            computed += 1
+        else:
+            prev = states.get(p) or _stored_state(store, p, phash[p], stored, isos)
+            row.update(
+                prev_snapshot_id=p,
+                gap_days=(_date(info.loc[sid, "date"]) - _date(info.loc[p, "date"])).days,
+            )
+            if phash[p] == phash[sid]:
+                state = _State(
+                    sid, phash[sid], prev.occupied_km2, prev.oblast_km2, prev.line, prev.line_km
+                )
+                row.update(gained_km2=0.0, lost_km2=0.0, net_km2=0.0)
+                reused += 1
+            else:
+                before, after = geoms.get(p), geoms.get(sid)
+                gained, lost = split_changes(before, after)
+                gp, lp = clip_parts(gained, geography), clip_parts(lost, geography)
+                ga, la = areas_km2(gp), areas_km2(lp)
+                g_km2, l_km2 = float(ga.sum()), float(la.sum())
+                obl = (
+                    prev.oblast_km2
+                    + oblast_delta_km2(gp, ga, geography)
+                    - oblast_delta_km2(lp, la, geography)
+                )
+                line = geography.line_builder(after)
+                state = _State(
+                    sid,
+                    phash[sid],
+                    max(prev.occupied_km2 + g_km2 - l_km2, 0.0),
+                    np.maximum(obl, 0.0),
+                    line,
+                    line_length_km(line),
+                )
+                row.update(gained_km2=g_km2, lost_km2=l_km2, net_km2=g_km2 - l_km2)
+                ch = change_frame(
+                    gp, ga, lp, la, geography=geography, sectors=sectors, min_area_km2=min_change_km2
+                )
+                if len(ch):
+                    ch.insert(0, "from_snapshot_id", p)
+                    ch.insert(1, "to_snapshot_id", sid)
+                    ch.insert(2, "from_date", info.loc[p, "date"])
+                    ch.insert(3, "to_date", info.loc[sid, "date"])
+                    change_frames.append(ch)
+                computed += 1
+            if extra:
+                row.update(_extra_areas(layers_of(sid), geography))
+        states[sid] = state
+        if p is not None:
+            states.pop(p, None)
+        emit(sid, state, row)
+
+    for sid in off_dirty:
+        state, m = _full_state(sid, phash[sid], layers_of(sid), geography)
+        row = base_row(sid, False)
+        row.update(grey_zone_km2=m["grey_zone_km2"], liberated_km2=m["liberated_km2"])
+        computed += 1
+        emit(sid, state, row)
+
+    measures_df, oblast_df, lines_gdf, changes_gdf = _frames(
+        measures, oblast_rows, line_rows, change_frames, geography
+    )
+    store.replace_derived(
+        measures_df,
+        oblast_df,
+        lines_gdf,
+        changes_gdf,
+        snapshot_ids=None if full else sorted(dirty),
+    )
+    result = UpdateResult(
+        snapshot_ids=tuple(sorted(dirty)),
+        computed=computed,
+        reused=reused,
+        changes=len(changes_gdf),
+        full=full,
+        elapsed_s=time.perf_counter() - t0,
+    )
+    logger.info(result.summary())
+    return result
+
+
+def _frames(
+    measures: list[dict[str, Any]],
+    oblast_rows: list[tuple[int, np.ndarray]],
+    line_rows: list[tuple[int, float, BaseGeometry]],
+    change_frames: Iterable[gpd.GeoDataFrame],
+    geography: FrontlineGeography,
+) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    from garant.store.schema import MEASURES_COLUMNS
+
+    measures_df = pd.DataFrame(measures, columns=list(MEASURES_COLUMNS))
+    n_obl = len(geography.oblasts)
+    ids = np.array([r[0] for r in oblast_rows], dtype=np.int64)
+    km2 = (
+        np.concatenate([r[1] for r in oblast_rows]) if oblast_rows else np.zeros(0, dtype=float)
+    )
+    total = np.tile(geography.oblast_area_km2, len(oblast_rows))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(total > 0, km2 / total * 100.0, 0.0)
+    oblast_df = pd.DataFrame(
+        {
+            "snapshot_id": np.repeat(ids, n_obl),
+            "oblast_iso": np.tile(geography.oblasts["iso"].to_numpy(), len(oblast_rows)),
+            "oblast_name": np.tile(geography.oblasts["name"].to_numpy(), len(oblast_rows)),
+            "occupied_km2": km2,
+            "occupied_pct": pct,
+        }
+    )
+    lines_gdf = gpd.GeoDataFrame(
+        {
+            "snapshot_id": [r[0] for r in line_rows],
+            "length_km": [r[1] for r in line_rows],
+        },
+        geometry=gpd.GeoSeries([r[2] for r in line_rows], crs=4326),
+        crs=4326,
+    )
+    frames = list(change_frames)
+    cols = ["from_snapshot_id", "to_snapshot_id", "from_date", "to_date", *CHANGE_COLUMNS]
+    if frames:
+        changes_gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
+    else:
+        changes_gdf = gpd.GeoDataFrame(
+            {c: [] for c in cols}, geometry=gpd.GeoSeries([], crs=4326), crs=4326
+        )
+    return measures_df, oblast_df, lines_gdf, changes_gdf
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else pd.Timestamp(value).date()

@@ -1,0 +1,285 @@
+"""The line of contact: the boundary of occupied territory inside Ukraine.
+
+The *line of contact* is the boundary of occupied territory without the stretches
+that follow Ukraine's outer boundary (the state border with Russia, and the
+coast of the Black Sea and the Sea of Azov). DeepState draws its polygons to its
+own trace of the border and the coast, which differs from Natural Earth's by up
+to about 2.5 km (the Crimean coast, the Syvash, the Azov shore, the Russian border
+in Luhansk and Donetsk oblasts), so the boundary is kept only where it runs deeper
+inside Ukraine than :data:`LINE_TOLERANCE_KM` (see :func:`line_of_contact`).
+
+All geometries are EPSG:4326 (lon, lat); lengths are geodesic (WGS84) in km; the
+tolerance band is built in :data:`METRIC_CRS`, a Lambert azimuthal equal-area
+projection centred on Ukraine (scale error below 0.5 % over the country).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyproj
+import shapely
+from geopandas import GeoDataFrame
+from shapely.geometry import LineString, MultiLineString
+from shapely.geometry.base import BaseGeometry
+
+from garant.errors import DataError
+
+__all__ = [
+    "LINE_MIN_PIECE_KM",
+    "LINE_TOLERANCE_KM",
+    "METRIC_CRS",
+    "ContactLineBuilder",
+    "line_length_km",
+    "part_lengths_km",
+    "line_of_contact",
+    "to_metric",
+]
+
+#: Metric CRS for distances and buffers over Ukraine (Lambert azimuthal
+#: equal-area centred at 32° E, 48.5° N; metres).
+METRIC_CRS = "+proj=laea +lat_0=48.5 +lon_0=32 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+
+#: Boundary vertices closer than this to Ukraine's outer boundary (or outside
+#: Ukraine) are not line of contact, km. Chosen from the data: on the 2024-2026
+#: archive, the vertices where DeepState's trace of the coast and the Russian
+#: border departs from Natural Earth's lie at most ~2.4 km inside Natural Earth's
+#: Ukraine (Crimean and Azov coast, Syvash); real front vertices within 2.5 km of
+#: the border occur only where an occupied pocket meets the border (Vovchansk,
+#: Dvorichna, Sumy oblast), costing ~2.5 km per meeting point.
+LINE_TOLERANCE_KM = 2.5
+#: Pieces of line shorter than this after removing the border and coast are
+#: dropped as slivers (coastal bumps that stick out of the tolerance band), km.
+LINE_MIN_PIECE_KM = 3.0
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+_TO_METRIC = pyproj.Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
+_FROM_METRIC = pyproj.Transformer.from_crs(METRIC_CRS, 4326, always_xy=True)
+
+
+def to_metric(geom: BaseGeometry, *, inverse: bool = False) -> BaseGeometry:
+    """Project a geometry between EPSG:4326 and :data:`METRIC_CRS`.
+
+    Parameters
+    ----------
+    geom : BaseGeometry
+        Geometry in EPSG:4326 (or in :data:`METRIC_CRS` with ``inverse=True``).
+    inverse : bool
+        Project from the metric CRS back to EPSG:4326.
+
+    Returns
+    -------
+    BaseGeometry
+        The projected geometry (metres, or lon/lat with ``inverse=True``).
+    """
+    tr = _FROM_METRIC if inverse else _TO_METRIC
+
+    def _f(c: np.ndarray) -> np.ndarray:
+        x, y = tr.transform(c[:, 0], c[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, _f)
+
+
+def part_lengths_km(line: BaseGeometry) -> np.ndarray:
+    """Geodesic length of each part of a (multi)line on the WGS84 ellipsoid.
+
+    Parameters
+    ----------
+    line : BaseGeometry
+        LineString or MultiLineString in EPSG:4326.
+
+    Returns
+    -------
+    numpy.ndarray
+        One length per part (:func:`shapely.get_parts` order), km.
+    """
+    if line is None or line.is_empty:
+        return np.zeros(0)
+    xy = shapely.get_coordinates(line)
+    parts = shapely.get_parts(line)
+    counts = shapely.get_num_coordinates(parts)
+    idx = np.repeat(np.arange(len(parts)), counts)
+    same = idx[1:] == idx[:-1]
+    _, _, dist = _GEOD.inv(xy[:-1, 0][same], xy[:-1, 1][same], xy[1:, 0][same], xy[1:, 1][same])
+    return np.bincount(idx[1:][same], weights=dist, minlength=len(parts)) / 1000.0
+
+
+def line_length_km(line: BaseGeometry) -> float:
+    """Geodesic length of a (multi)line on the WGS84 ellipsoid.
+
+    Parameters
+    ----------
+    line : BaseGeometry
+        LineString or MultiLineString in EPSG:4326.
+
+    Returns
+    -------
+    float
+        Length in km (0 for an empty geometry).
+    """
+    return float(part_lengths_km(line).sum())
+
+
+class ContactLineBuilder:
+    """Compute lines of contact against one fixed geography (cached band).
+
+    Building the tolerance band (Ukraine shrunk by ``tolerance_km``) costs tens
+    of milliseconds; the builder does it once so that each line then costs about a
+    millisecond per thousand boundary vertices.
+
+    Parameters
+    ----------
+    ukraine : BaseGeometry
+        Ukraine's land territory, EPSG:4326.
+    boundary : GeoDataFrame, optional
+        Ukraine's outer boundary (state borders and coast), EPSG:4326; defaults to
+        the boundary of ``ukraine``. Boundary vertices of the occupied territory
+        within ``tolerance_km`` of it are dropped.
+    tolerance_km : float
+        Width of the band along the outer boundary, km.
+    min_piece_km : float
+        Pieces of line shorter than this are dropped, km.
+    """
+
+    def __init__(
+        self,
+        ukraine: BaseGeometry,
+        boundary: GeoDataFrame | None = None,
+        *,
+        tolerance_km: float = LINE_TOLERANCE_KM,
+        min_piece_km: float = LINE_MIN_PIECE_KM,
+    ) -> None:
+        if tolerance_km < 0 or min_piece_km < 0:
+            raise DataError(
+                f"line of contact: tolerance_km={tolerance_km} and min_piece_km={min_piece_km} "
+                "must be non-negative"
+            )
+        self.tolerance_km = tolerance_km
+        self.min_piece_km = min_piece_km
+        land_m = to_metric(ukraine)
+        if boundary is not None and len(boundary):
+            outer = shapely.union_all(boundary.to_crs(4326).geometry.to_numpy())
+            band = to_metric(outer).buffer(tolerance_km * 1000.0, quad_segs=4)
+            core = land_m.difference(band)
+        else:
+            core = land_m.buffer(-tolerance_km * 1000.0, quad_segs=4)
+        shapely.prepare(core)
+        self._core = core
+
+    def keep_mask(self, xy_lonlat: np.ndarray) -> np.ndarray:
+        """Return which vertices lie inside Ukraine, off the tolerance band.
+
+        Parameters
+        ----------
+        xy_lonlat : numpy.ndarray
+            (n, 2) array of lon/lat vertices.
+
+        Returns
+        -------
+        numpy.ndarray
+            Boolean array, True for vertices that can be on the line of contact.
+        """
+        x, y = _TO_METRIC.transform(xy_lonlat[:, 0], xy_lonlat[:, 1])
+        return np.asarray(shapely.contains_xy(self._core, x, y), dtype=bool)
+
+    def __call__(self, occupied: BaseGeometry) -> MultiLineString:
+        """Return the line of contact of ``occupied`` (EPSG:4326)."""
+        if occupied is None or occupied.is_empty:
+            return MultiLineString()
+        rings = shapely.get_rings(shapely.get_parts(occupied))
+        pieces: list[np.ndarray] = []
+        for ring in rings:
+            xy = shapely.get_coordinates(ring)
+            if len(xy) < 2:
+                continue
+            pieces.extend(_kept_runs(xy, self.keep_mask(xy[:-1])))
+        if not pieces:
+            return MultiLineString()
+        merged = shapely.line_merge(MultiLineString([LineString(p) for p in pieces]))
+        parts = shapely.get_parts(merged)
+        keep = part_lengths_km(merged) >= self.min_piece_km
+        return MultiLineString(list(parts[keep]))
+
+
+def _kept_runs(xy: np.ndarray, keep: np.ndarray) -> list[np.ndarray]:
+    """Split a closed ring into runs of segments whose two ends are kept.
+
+    Parameters
+    ----------
+    xy : numpy.ndarray
+        (n+1, 2) ring coordinates, first == last.
+    keep : numpy.ndarray
+        (n,) mask of the distinct vertices ``xy[:-1]``.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Coordinate arrays of at least two vertices each.
+    """
+    n = len(keep)
+    if n == 0:
+        return []
+    if keep.all():
+        return [xy]
+    # Rotate so that the ring starts at a dropped vertex; runs then never wrap.
+    start = int(np.argmin(keep))
+    order = np.r_[np.arange(start, n), np.arange(0, start), start]
+    k = keep[order]
+    pts = xy[:-1][order]
+    # Boundaries of runs of True in k.
+    d = np.diff(np.r_[0, k.astype(np.int8), 0])
+    begins = np.flatnonzero(d == 1)
+    ends = np.flatnonzero(d == -1)
+    return [pts[b:e] for b, e in zip(begins, ends, strict=True) if e - b >= 2]
+
+
+def line_of_contact(
+    occupied: BaseGeometry,
+    *,
+    ukraine: BaseGeometry,
+    boundary: GeoDataFrame | None = None,
+    tolerance_km: float = LINE_TOLERANCE_KM,
+    min_piece_km: float = LINE_MIN_PIECE_KM,
+) -> MultiLineString:
+    """Boundary of occupied territory inside Ukraine, without the border and the coast.
+
+    A boundary segment of the occupied territory belongs to the line of contact
+    when both of its ends lie inside Ukraine's land and farther than
+    ``tolerance_km`` from Ukraine's outer boundary (the state borders and the
+    coast). What is left is merged (:func:`shapely.line_merge`) and pieces
+    shorter than ``min_piece_km`` are dropped. The Dnipro section (the left bank
+    held by Russia from Kherson to the Kakhovka reservoir) is part of the line;
+    where an occupied pocket meets the Russian border (Kharkiv and Sumy oblasts)
+    the line stops ``tolerance_km`` short of the border. Working on vertices
+    instead of clipping keeps this at about a millisecond per thousand vertices;
+    DeepState's boundary is dense (vertices every few hundred metres), so the
+    error is at most one segment at each end of each piece.
+
+    Parameters
+    ----------
+    occupied : BaseGeometry
+        Occupied territory, (Multi)Polygon in EPSG:4326 (clipped or not).
+    ukraine : BaseGeometry
+        Ukraine's land territory, EPSG:4326.
+    boundary : GeoDataFrame, optional
+        Ukraine's outer boundary (borders and coast), EPSG:4326; defaults to the
+        boundary of ``ukraine``.
+    tolerance_km : float
+        Width of the band along the outer boundary, km (default
+        :data:`LINE_TOLERANCE_KM`).
+    min_piece_km : float
+        Drop pieces shorter than this, km (default :data:`LINE_MIN_PIECE_KM`).
+
+    Returns
+    -------
+    MultiLineString
+        The line of contact, EPSG:4326 (empty if there is none).
+
+    Notes
+    -----
+    For many snapshots build a :class:`ContactLineBuilder` once and call it.
+    """
+    builder = ContactLineBuilder(
+        ukraine, boundary, tolerance_km=tolerance_km, min_piece_km=min_piece_km
+    )
+    return builder(occupied)
