@@ -217,3 +217,39 @@ def test_table_from_geodataframe_writes_wkt(tmp_path: Path) -> None:
     path = export_table(_changes(), tmp_path / "changes.csv")
     back = pd.read_csv(path)
     assert back["geometry"].iloc[0].startswith("POLYGON")
+
+
+def test_missing_timestamps_are_null(tmp_path: Path) -> None:
+    gdf = gpd.GeoDataFrame(
+        {"t": pd.to_datetime(["2025-01-01T03:00Z", None])},
+        geometry=[shapely.Point(30, 50), shapely.Point(31, 50)],
+        crs=4326,
+    )
+    doc = json.loads(export_layer(gdf, tmp_path / "t.geojson").read_text())
+    assert [f["properties"]["t"] for f in doc["features"]] == ["2025-01-01T03:00:00+00:00", None]
+    root = ET.parse(export_layer(gdf, tmp_path / "t.kml")).getroot()
+    assert "NaT" not in ET.tostring(root, encoding="unicode")
+    records = json.loads(
+        export_table(pd.DataFrame(gdf.drop(columns="geometry")), tmp_path / "t.json").read_text()
+    )
+    assert records[1]["t"] is None
+
+
+def test_empty_layers(tmp_path: Path) -> None:
+    empty = _changes().iloc[:0]
+    for ext in ("geojson", "parquet", "gpkg", "kml"):
+        path = export_layer(empty, tmp_path / f"empty.{ext}")
+        assert path.stat().st_size > 0
+    assert len(gpd.read_file(tmp_path / "empty.geojson")) == 0
+
+
+def test_report_package_is_lazy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, garant.report as r; assert 'matplotlib' not in sys.modules; "
+        "assert 'jinja2' not in sys.modules; r.export_layer; print('ok')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "ok"

@@ -62,8 +62,7 @@ def make_snapshot(
 def make_series(n: int, *, start: dt.date = DAY0, source: str = "archive") -> list[Snapshot]:
     """``n`` daily snapshots with slightly different territory."""
     return [
-        make_snapshot(start + dt.timedelta(days=i), source=source, shift=0.01 * i)
-        for i in range(n)
+        make_snapshot(start + dt.timedelta(days=i), source=source, shift=0.01 * i) for i in range(n)
     ]
 
 
@@ -74,7 +73,8 @@ def make_derived(
     snaps = store.snapshots().set_index("snapshot_id").loc[list(ids)]
     rows, oblasts, lines, changes = [], [], [], []
     prev: int | None = None
-    for k, (sid, s) in enumerate(snaps.iterrows()):
+    for k, (label, s) in enumerate(snaps.iterrows()):
+        sid = int(label)  # type: ignore[call-overload]
         rows.append(
             {
                 "snapshot_id": sid,

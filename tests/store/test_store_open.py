@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import random
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -21,7 +24,9 @@ from garant.store.duckdb import DuckDBStore
 def _tables(path: Path) -> set[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        return {
+            r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+        }
     finally:
         con.close()
 
@@ -63,15 +68,15 @@ def test_postgresql_url_is_a_config_error(url: str) -> None:
         open_store(url)
 
 
-def _corrupt_files(tmp_path: Path, make_snaps: object) -> dict[str, bytes]:
+def _corrupt_files(tmp_path: Path, make_snaps: Callable[..., Any]) -> dict[str, bytes]:
     real = tmp_path / "real.duckdb"
     with open_store(real) as st:
-        st.add_snapshots(make_snaps(20))  # type: ignore[operator]
+        st.add_snapshots(make_snaps(20))
     data = real.read_bytes()
-    rng = __import__("random").Random(7)
+    rng = random.Random(7)
     return {
         "random": bytes(rng.randrange(256) for _ in range(50_000)),
-        "text": "date,area_km2\n2025-01-01,1.0\n".encode() * 100,
+        "text": b"date,area_km2\n2025-01-01,1.0\n" * 100,
         "empty": b"",
         "truncated_header": data[:5000],
         "truncated_half": data[: len(data) // 2],
@@ -80,7 +85,7 @@ def _corrupt_files(tmp_path: Path, make_snaps: object) -> dict[str, bytes]:
 
 
 def test_corrupt_files_raise_store_error_and_stay_untouched(
-    tmp_path: Path, make_snaps: object
+    tmp_path: Path, make_snaps: Callable[..., Any]
 ) -> None:
     for name, content in _corrupt_files(tmp_path, make_snaps).items():
         path = tmp_path / f"{name}.duckdb"
@@ -130,9 +135,11 @@ def test_empty_duckdb_file_v0_gets_the_schema(store_path: Path) -> None:
         assert st.schema_version == schema.SCHEMA_VERSION
 
 
-def test_v1_store_is_migrated_keeping_its_data(store_path: Path, make_snap: object) -> None:
+def test_v1_store_is_migrated_keeping_its_data(
+    store_path: Path, make_snap: Callable[..., Any]
+) -> None:
     # an old store: schema v1 (snapshots only) with one snapshot written by SQL
-    snap = make_snap()  # type: ignore[operator]
+    snap = make_snap()
     con = duckdb.connect(str(store_path))
     con.execute("BEGIN")
     assert schema.migrate(con, 0, target=1) == [1]
@@ -167,20 +174,20 @@ def test_v1_store_is_migrated_keeping_its_data(store_path: Path, make_snap: obje
 def test_migration_steps_are_consecutive() -> None:
     versions = [m.version for m in schema.MIGRATIONS]
     assert versions == list(range(1, len(versions) + 1))
-    assert schema.SCHEMA_VERSION == versions[-1]
+    assert versions[-1] == schema.SCHEMA_VERSION
 
 
 def test_read_only_store_refuses_writes(
-    store_path: Path, make_snap: object, derived_for: object
+    store_path: Path, make_snap: Callable[..., Any], derived_for: Callable[..., Any]
 ) -> None:
     with open_store(store_path) as st:
-        ids = st.add_snapshots([make_snap()]).added_ids  # type: ignore[operator]
-        frames = derived_for(st, ids)  # type: ignore[operator]
+        ids = st.add_snapshots([make_snap()]).added_ids
+        frames = derived_for(st, ids)
     with open_store(store_path, read_only=True) as st:
         assert st.read_only
         assert len(st.snapshots()) == 1
         with pytest.raises(StoreError, match="read-only"):
-            st.add_snapshots([make_snap(dt.date(2025, 3, 2))])  # type: ignore[operator]
+            st.add_snapshots([make_snap(dt.date(2025, 3, 2))])
         with pytest.raises(StoreError, match="read-only"):
             st.replace_derived(*frames)
         with pytest.raises(StoreError, match="read-only"):

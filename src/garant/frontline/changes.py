@@ -25,16 +25,17 @@ import shapely
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
-from garant.frontline.measures import FrontlineGeography, areas_km2
+from garant.frontline.measures import FrontlineGeography, areas_km2, clip_to
 from garant.frontline.sectors import Sectors
 
 __all__ = [
     "CHANGE_COLUMNS",
+    "annotate_changes",
     "change_frame",
     "change_parts",
     "changed_windows",
-    "clip_parts",
     "changes_between",
+    "clip_parts",
     "describe",
     "describe_changes",
     "split_changes",
@@ -82,6 +83,39 @@ def _hash_rows(seg: np.ndarray) -> np.ndarray:
     """64-bit hash of each segment's exact coordinates (bit pattern)."""
     u = np.ascontiguousarray(seg + 0.0).view(np.uint64).reshape(-1, 4)  # +0.0: -0.0 == 0.0
     return (u[:, 0] * _P[0]) ^ (u[:, 1] * _P[1]) ^ (u[:, 2] * _P[2]) ^ (u[:, 3] * _P[3])
+
+
+_SEG_CACHE: dict[int, tuple[BaseGeometry, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+_SEG_CACHE_SIZE = 4
+
+
+def _hashed_segments(
+    geom: BaseGeometry,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_segments`, their hashes and the sorted hashes, cached for a few geometries.
+
+    Along a timeline each geometry is compared twice (as ``after``, then as
+    ``before``); the cache holds a reference to the geometry, so its ``id`` is
+    not reused while cached.
+    """
+    hit = _SEG_CACHE.get(id(geom))
+    if hit is not None and hit[0] is geom:
+        return hit[1], hit[2], hit[3], hit[4]
+    seg, ring = _segments(geom)
+    h = _hash_rows(seg)
+    entry = (geom, seg, ring, h, np.sort(h))
+    if len(_SEG_CACHE) >= _SEG_CACHE_SIZE:
+        _SEG_CACHE.pop(next(iter(_SEG_CACHE)))
+    _SEG_CACHE[id(geom)] = entry
+    return seg, ring, h, entry[4]
+
+
+def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
+    """``np.isin(a, b)`` for a sorted ``b`` (binary search; faster on these sizes)."""
+    if len(sorted_b) == 0:
+        return np.zeros(len(a), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_b, a), len(sorted_b) - 1)
+    return np.asarray(sorted_b[pos] == a, dtype=bool)
 
 
 def _run_boxes(seg: np.ndarray, ring: np.ndarray, differs: np.ndarray) -> np.ndarray:
@@ -137,23 +171,15 @@ def changed_windows(
         (k, 4) non-overlapping boxes ``xmin, ymin, xmax, ymax`` (k = 0 when the
         two geometries have the same boundary segments).
     """
-    sa, ra = _segments(before)
-    sb, rb = _segments(after)
-    ha, hb = _hash_rows(sa), _hash_rows(sb)
-    da = ~np.isin(ha, hb)
-    db = ~np.isin(hb, ha)
+    sa, ra, ha, ha_sorted = _hashed_segments(before)
+    sb, rb, hb, hb_sorted = _hashed_segments(after)
+    da = ~_member(ha, hb_sorted)
+    db = ~_member(hb, ha_sorted)
     boxes = np.vstack([_run_boxes(sa, ra, da), _run_boxes(sb, rb, db)])
     if len(boxes) == 0:
         return boxes
     boxes = boxes + np.array([-pad_deg, -pad_deg, pad_deg, pad_deg])
     return _merge_boxes(boxes)
-
-
-def _clip(geom: BaseGeometry, box: np.ndarray) -> BaseGeometry:
-    out = shapely.clip_by_rect(geom, *box)
-    if not out.is_valid:  # clip_by_rect is fast but may return invalid output
-        out = shapely.intersection(geom, shapely.box(*box))
-    return out
 
 
 def split_changes(before: BaseGeometry, after: BaseGeometry) -> tuple[BaseGeometry, BaseGeometry]:
@@ -174,27 +200,31 @@ def split_changes(before: BaseGeometry, after: BaseGeometry) -> tuple[BaseGeomet
     if before.is_empty or after.is_empty:
         return shapely.difference(after, before), shapely.difference(before, after)
     windows = changed_windows(before, after)
-    gained: list[BaseGeometry] = []
-    lost: list[BaseGeometry] = []
-    for box in windows:
-        b = _clip(before, box)
-        a = _clip(after, box)
-        g = shapely.difference(a, b)
-        lo = shapely.difference(b, a)
-        if not g.is_empty:
-            gained.append(g)
-        if not lo.is_empty:
-            lost.append(lo)
-    return _union(gained), _union(lost)
+    if len(windows) == 0:
+        return MultiPolygon(), MultiPolygon()
+    b = _clip_all(before, windows)
+    a = _clip_all(after, windows)
+    # Windows do not overlap, so the parts of different windows are disjoint.
+    return _multi([_polygons(shapely.difference(a, b))]), _multi(
+        [_polygons(shapely.difference(b, a))]
+    )
 
 
-def _union(parts: list[BaseGeometry]) -> BaseGeometry:
-    if not parts:
-        return MultiPolygon()
-    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
+def _clip_all(geom: BaseGeometry, windows: np.ndarray) -> np.ndarray:
+    """``geom`` clipped to each window (exact intersection where the fast clip is invalid)."""
+    out = np.array([shapely.clip_by_rect(geom, *w) for w in windows], dtype=object)
+    bad = ~np.asarray(shapely.is_valid(out), dtype=bool)
+    if bad.any():
+        out[bad] = shapely.intersection(geom, shapely.box(*windows[bad].T))
+    return out
 
 
-def _polygons(geom: BaseGeometry) -> np.ndarray:
+def _multi(parts: list[np.ndarray]) -> BaseGeometry:
+    polys = np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+    return MultiPolygon(list(polys)) if len(polys) else MultiPolygon()
+
+
+def _polygons(geom: BaseGeometry | np.ndarray) -> np.ndarray:
     parts = shapely.get_parts(geom)
     if len(parts) == 0:
         return parts
@@ -222,11 +252,11 @@ def clip_parts(geom: BaseGeometry, geography: FrontlineGeography) -> np.ndarray:
     if len(parts) == 0:
         return parts
     land = geography.ukraine_prepared
-    inside = shapely.contains(land, parts)
+    inside = np.asarray(shapely.contains(land, parts), dtype=bool)
     if inside.all():
         return parts
-    cut = shapely.intersection(parts[~inside], land)
-    return np.concatenate([parts[inside], _polygons(shapely.GeometryCollection(list(cut)))])
+    cut = [clip_to(p, land) for p in parts[~inside]]
+    return np.concatenate([parts[inside], _polygons(shapely.GeometryCollection(cut))])
 
 
 def change_parts(
@@ -295,15 +325,50 @@ def change_frame(
     geopandas.GeoDataFrame
         As :func:`change_parts`.
     """
-    frames = []
+    kinds, areas, geoms = [], [], []
     for kind, parts, area in (("gained", gained_parts, gained_km2), ("lost", lost_parts, lost_km2)):
         keep = area >= min_area_km2
         p, a = parts[keep], area[keep]
         order = np.argsort(-a, kind="stable")
-        frames.append((kind, p[order], a[order]))
-    geoms = np.concatenate([f[1] for f in frames]) if frames else np.zeros(0, dtype=object)
-    kinds = np.array([f[0] for f in frames for _ in range(len(f[1]))], dtype=object)
-    area = np.concatenate([f[2] for f in frames])
+        kinds.append(np.full(len(p), kind, dtype=object))
+        areas.append(a[order])
+        geoms.append(p[order])
+    return annotate_changes(
+        np.concatenate(kinds),
+        np.concatenate(areas),
+        np.concatenate(geoms),
+        geography=geography,
+        sectors=sectors,
+    )
+
+
+def annotate_changes(
+    kinds: np.ndarray,
+    areas: np.ndarray,
+    geoms: np.ndarray,
+    *,
+    geography: FrontlineGeography,
+    sectors: Sectors | None,
+) -> gpd.GeoDataFrame:
+    """Add centroid, nearest settlement and sector to change polygons (vectorised).
+
+    Parameters
+    ----------
+    kinds : numpy.ndarray
+        ``"gained"`` or ``"lost"`` per polygon.
+    areas : numpy.ndarray
+        Areas, km².
+    geoms : numpy.ndarray
+        Polygons, EPSG:4326.
+    geography : FrontlineGeography
+    sectors : Sectors, optional
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns :data:`CHANGE_COLUMNS` and ``geometry``.
+    """
+    geoms = np.asarray(geoms, dtype=object)
     if len(geoms):
         cxy = shapely.get_coordinates(shapely.centroid(geoms))
         names, dist = geography.nearest_settlement(cxy[:, 0], cxy[:, 1])
@@ -319,15 +384,15 @@ def change_frame(
         sector = np.array([], dtype=object)
     return gpd.GeoDataFrame(
         {
-            "kind": kinds,
-            "area_km2": area,
+            "kind": np.asarray(kinds, dtype=object),
+            "area_km2": np.asarray(areas, dtype=float),
             "centroid_lon": cxy[:, 0],
             "centroid_lat": cxy[:, 1],
             "settlement": names,
             "settlement_distance_km": dist,
             "sector": sector,
         },
-        geometry=gpd.GeoSeries(np.asarray(geoms, dtype=object), crs=4326),
+        geometry=gpd.GeoSeries(geoms, crs=4326),
         crs=4326,
     )
 

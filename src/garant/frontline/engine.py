@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +36,7 @@ import shapely
 from shapely.geometry import MultiLineString
 from shapely.geometry.base import BaseGeometry
 
-from garant.frontline.changes import CHANGE_COLUMNS, change_frame, clip_parts, split_changes
-from garant.frontline.line import line_length_km
+from garant.frontline.changes import annotate_changes, clip_parts, split_changes
 from garant.frontline.measures import (
     UKRAINE_OFFICIAL_AREA_KM2,
     FrontlineGeography,
@@ -158,7 +157,9 @@ def _extra_areas(layers: dict[str, BaseGeometry], geography: FrontlineGeography)
     return out
 
 
-def _stored_state(store: Store, sid: int, phash: str, stored: pd.DataFrame, isos: np.ndarray) -> _State:
+def _stored_state(
+    store: Store, sid: int, phash: str, stored: pd.DataFrame, isos: np.ndarray
+) -> _State:
     """Rebuild a predecessor's state from its stored derived rows."""
     row = stored.loc[sid]
     ob = store.oblast_measures(sid).set_index("oblast_iso")["occupied_km2"]
@@ -218,7 +219,10 @@ def update_frontline(
     snaps = store.snapshots()
     if snaps.empty:
         return UpdateResult(full=full, elapsed_s=time.perf_counter() - t0)
-    info = snaps.set_index("snapshot_id")
+    ids_all = [int(v) for v in snaps["snapshot_id"]]
+    date_of = {i: _date(d) for i, d in zip(ids_all, snaps["date"], strict=True)}
+    source_of = {i: str(v) for i, v in zip(ids_all, snaps["source"], strict=True)}
+    phash = {i: str(v) for i, v in zip(ids_all, snaps["polygon_hash"], strict=True)}
     tl = store.timeline()
     tl_ids = [int(s) for s in tl["snapshot_id"]]
     prev_of: dict[int, int | None] = {
@@ -228,26 +232,24 @@ def update_frontline(
 
     stored = store.measures().set_index("snapshot_id")
     if full:
-        dirty = {int(s) for s in snaps["snapshot_id"]}
+        dirty = set(ids_all)
     else:
         dirty = set(store.snapshots_without_measures())
         for sid in tl_ids:
             if sid in dirty or sid not in stored.index:
                 continue
-            row = stored.loc[sid]
-            stored_prev = None if pd.isna(row["prev_snapshot_id"]) else int(row["prev_snapshot_id"])
-            if not bool(row["on_timeline"]) or stored_prev != prev_of[sid]:
+            was_prev = stored.at[sid, "prev_snapshot_id"]
+            stored_prev = None if pd.isna(was_prev) else int(was_prev)
+            if not bool(stored.at[sid, "on_timeline"]) or stored_prev != prev_of[sid]:
                 dirty.add(sid)
-        for sid, row in stored.iterrows():
-            if bool(row["on_timeline"]) and int(sid) not in on_tl:  # type: ignore[call-overload]
-                dirty.add(int(sid))  # type: ignore[call-overload]
+        was_on = stored.index[stored["on_timeline"].astype(bool).to_numpy()]
+        dirty |= {int(sid) for sid in was_on if int(sid) not in on_tl}
     if not dirty:
         return UpdateResult(full=full, elapsed_s=time.perf_counter() - t0)
 
     isos = geography.oblasts["iso"].to_numpy()
     tl_dirty = [sid for sid in tl_ids if sid in dirty]
-    off_dirty = sorted(dirty - on_tl, key=lambda s: (info.loc[s, "date"], s))
-    phash = info["polygon_hash"].to_dict()
+    off_dirty = sorted(dirty - on_tl, key=lambda s: (date_of[s], s))
     # Geometries needed, in processing order (identical neighbours need none).
     need: list[int] = []
     for sid in tl_dirty:
@@ -262,20 +264,20 @@ def update_frontline(
     measures: list[dict[str, Any]] = []
     oblast_rows: list[tuple[int, np.ndarray]] = []
     line_rows: list[tuple[int, float, BaseGeometry]] = []
-    change_frames: list[gpd.GeoDataFrame] = []
+    changes = _ChangeBuffer()
     states: dict[int, _State] = {}
     computed = reused = 0
 
     def layers_of(sid: int) -> dict[str, BaseGeometry]:
-        if info.loc[sid, "source"] in _OCCUPIED_ONLY_SOURCES:
+        if source_of[sid] in _OCCUPIED_ONLY_SOURCES:
             return {"occupied": geoms.get(sid)}
         return dict(store.load_snapshot(sid).layers)
 
     def base_row(sid: int, on_timeline: bool) -> dict[str, Any]:
         return {
             "snapshot_id": sid,
-            "date": info.loc[sid, "date"],
-            "source": info.loc[sid, "source"],
+            "date": date_of[sid],
+            "source": source_of[sid],
             "on_timeline": on_timeline,
             "prev_snapshot_id": None,
             "gap_days": None,
@@ -299,7 +301,7 @@ def update_frontline(
     for sid in tl_dirty:
         p = prev_of[sid]
         row = base_row(sid, True)
-        extra = info.loc[sid, "source"] not in _OCCUPIED_ONLY_SOURCES
+        extra = source_of[sid] not in _OCCUPIED_ONLY_SOURCES
         if p is None:
             state, m = _full_state(sid, phash[sid], layers_of(sid), geography)
             row.update(grey_zone_km2=m["grey_zone_km2"], liberated_km2=m["liberated_km2"])
@@ -308,7 +310,7 @@ def update_frontline(
             prev = states.get(p) or _stored_state(store, p, phash[p], stored, isos)
             row.update(
                 prev_snapshot_id=p,
-                gap_days=(_date(info.loc[sid, "date"]) - _date(info.loc[p, "date"])).days,
+                gap_days=(date_of[sid] - date_of[p]).days,
             )
             if phash[p] == phash[sid]:
                 state = _State(
@@ -327,25 +329,17 @@ def update_frontline(
                     + oblast_delta_km2(gp, ga, geography)
                     - oblast_delta_km2(lp, la, geography)
                 )
-                line = geography.line_builder(after)
+                line, line_km = geography.line_builder.line_and_length(after)
                 state = _State(
                     sid,
                     phash[sid],
                     max(prev.occupied_km2 + g_km2 - l_km2, 0.0),
                     np.maximum(obl, 0.0),
                     line,
-                    line_length_km(line),
+                    line_km,
                 )
                 row.update(gained_km2=g_km2, lost_km2=l_km2, net_km2=g_km2 - l_km2)
-                ch = change_frame(
-                    gp, ga, lp, la, geography=geography, sectors=sectors, min_area_km2=min_change_km2
-                )
-                if len(ch):
-                    ch.insert(0, "from_snapshot_id", p)
-                    ch.insert(1, "to_snapshot_id", sid)
-                    ch.insert(2, "from_date", info.loc[p, "date"])
-                    ch.insert(3, "to_date", info.loc[sid, "date"])
-                    change_frames.append(ch)
+                changes.add(p, sid, date_of[p], date_of[sid], gp, ga, lp, la, min_change_km2)
                 computed += 1
             if extra:
                 row.update(_extra_areas(layers_of(sid), geography))
@@ -361,9 +355,8 @@ def update_frontline(
         computed += 1
         emit(sid, state, row)
 
-    measures_df, oblast_df, lines_gdf, changes_gdf = _frames(
-        measures, oblast_rows, line_rows, change_frames, geography
-    )
+    measures_df, oblast_df, lines_gdf = _frames(measures, oblast_rows, line_rows, geography)
+    changes_gdf = changes.frame(geography, sectors)
     store.replace_derived(
         measures_df,
         oblast_df,
@@ -387,17 +380,14 @@ def _frames(
     measures: list[dict[str, Any]],
     oblast_rows: list[tuple[int, np.ndarray]],
     line_rows: list[tuple[int, float, BaseGeometry]],
-    change_frames: Iterable[gpd.GeoDataFrame],
     geography: FrontlineGeography,
-) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     from garant.store.schema import MEASURES_COLUMNS
 
     measures_df = pd.DataFrame(measures, columns=list(MEASURES_COLUMNS))
     n_obl = len(geography.oblasts)
     ids = np.array([r[0] for r in oblast_rows], dtype=np.int64)
-    km2 = (
-        np.concatenate([r[1] for r in oblast_rows]) if oblast_rows else np.zeros(0, dtype=float)
-    )
+    km2 = np.concatenate([r[1] for r in oblast_rows]) if oblast_rows else np.zeros(0, dtype=float)
     total = np.tile(geography.oblast_area_km2, len(oblast_rows))
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(total > 0, km2 / total * 100.0, 0.0)
@@ -418,15 +408,64 @@ def _frames(
         geometry=gpd.GeoSeries([r[2] for r in line_rows], crs=4326),
         crs=4326,
     )
-    frames = list(change_frames)
-    cols = ["from_snapshot_id", "to_snapshot_id", "from_date", "to_date", *CHANGE_COLUMNS]
-    if frames:
-        changes_gdf = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=4326)
-    else:
-        changes_gdf = gpd.GeoDataFrame(
-            {c: [] for c in cols}, geometry=gpd.GeoSeries([], crs=4326), crs=4326
-        )
-    return measures_df, oblast_df, lines_gdf, changes_gdf
+    return measures_df, oblast_df, lines_gdf
+
+
+class _ChangeBuffer:
+    """Collects change polygons along the timeline; annotated in one batch."""
+
+    def __init__(self) -> None:
+        self.cols: dict[str, list[Any]] = {
+            k: [] for k in ("from_snapshot_id", "to_snapshot_id", "from_date", "to_date")
+        }
+        self.kinds: list[np.ndarray] = []
+        self.areas: list[np.ndarray] = []
+        self.geoms: list[np.ndarray] = []
+
+    def add(
+        self,
+        p: int,
+        sid: int,
+        p_date: dt.date,
+        date: dt.date,
+        gp: np.ndarray,
+        ga: np.ndarray,
+        lp: np.ndarray,
+        la: np.ndarray,
+        min_km2: float,
+    ) -> None:
+        for kind, parts, area in (("gained", gp, ga), ("lost", lp, la)):
+            keep = area >= min_km2
+            if not keep.any():
+                continue
+            order = np.argsort(-area[keep], kind="stable")
+            n = int(keep.sum())
+            self.kinds.append(np.full(n, kind, dtype=object))
+            self.areas.append(area[keep][order])
+            self.geoms.append(parts[keep][order])
+            for k, v in (
+                ("from_snapshot_id", p),
+                ("to_snapshot_id", sid),
+                ("from_date", p_date),
+                ("to_date", date),
+            ):
+                self.cols[k].extend([v] * n)
+
+    def frame(self, geography: FrontlineGeography, sectors: Sectors) -> gpd.GeoDataFrame:
+        if self.geoms:
+            kinds = np.concatenate(self.kinds)
+            areas = np.concatenate(self.areas)
+            geoms = np.concatenate(self.geoms)
+        else:
+            kinds, areas, geoms = (
+                np.zeros(0, dtype=object),
+                np.zeros(0),
+                np.zeros(0, dtype=object),
+            )
+        out = annotate_changes(kinds, areas, geoms, geography=geography, sectors=sectors)
+        for i, (k, v) in enumerate(self.cols.items()):
+            out.insert(i, k, v)
+        return out
 
 
 def _date(value: Any) -> dt.date:

@@ -19,7 +19,7 @@ import numpy as np
 import pyproj
 import shapely
 from geopandas import GeoDataFrame
-from shapely.geometry import LineString, MultiLineString
+from shapely.geometry import MultiLineString
 from shapely.geometry.base import BaseGeometry
 
 from garant.errors import DataError
@@ -30,8 +30,9 @@ __all__ = [
     "METRIC_CRS",
     "ContactLineBuilder",
     "line_length_km",
-    "part_lengths_km",
     "line_of_contact",
+    "part_lengths_km",
+    "segment_lengths_m",
     "to_metric",
 ]
 
@@ -51,7 +52,6 @@ LINE_TOLERANCE_KM = 2.5
 #: dropped as slivers (coastal bumps that stick out of the tolerance band), km.
 LINE_MIN_PIECE_KM = 3.0
 
-_GEOD = pyproj.Geod(ellps="WGS84")
 _TO_METRIC = pyproj.Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
 _FROM_METRIC = pyproj.Transformer.from_crs(METRIC_CRS, 4326, always_xy=True)
 
@@ -80,6 +80,41 @@ def to_metric(geom: BaseGeometry, *, inverse: bool = False) -> BaseGeometry:
     return shapely.transform(geom, _f)
 
 
+_WGS84_A = 6_378_137.0
+_WGS84_E2 = 6.694379990141317e-3
+
+
+def segment_lengths_m(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Ellipsoidal (WGS84) length of the segments between consecutive points, metres.
+
+    Each segment is measured with the meridional and prime-vertical radii of
+    curvature at its mid-latitude, the short-distance form of the geodesic. For
+    segments up to ~10 km it agrees with the exact geodesic (GeographicLib, via
+    :class:`pyproj.Geod`) to better than one part in 10⁶ (tested), and it is
+    many times faster, which matters for measuring a line of contact every day.
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        Vertices in degrees (EPSG:4326).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``len(lon) - 1`` lengths, metres.
+    """
+    phi = np.radians(lat)
+    lam = np.radians(lon)
+    mid = 0.5 * (phi[1:] + phi[:-1])
+    s2 = np.sin(mid) ** 2
+    w = np.sqrt(1.0 - _WGS84_E2 * s2)
+    m = _WGS84_A * (1.0 - _WGS84_E2) / w**3
+    n = _WGS84_A / w
+    dphi = np.diff(phi)
+    dlam = np.diff(lam)
+    return np.asarray(np.hypot(m * dphi, n * np.cos(mid) * dlam), dtype=float)
+
+
 def part_lengths_km(line: BaseGeometry) -> np.ndarray:
     """Geodesic length of each part of a (multi)line on the WGS84 ellipsoid.
 
@@ -91,17 +126,16 @@ def part_lengths_km(line: BaseGeometry) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        One length per part (:func:`shapely.get_parts` order), km.
+        One length per part (:func:`shapely.get_parts` order), km; see
+        :func:`segment_lengths_m` for the method.
     """
     if line is None or line.is_empty:
         return np.zeros(0)
-    xy = shapely.get_coordinates(line)
     parts = shapely.get_parts(line)
-    counts = shapely.get_num_coordinates(parts)
-    idx = np.repeat(np.arange(len(parts)), counts)
+    xy, idx = shapely.get_coordinates(parts, return_index=True)
     same = idx[1:] == idx[:-1]
-    _, _, dist = _GEOD.inv(xy[:-1, 0][same], xy[:-1, 1][same], xy[1:, 0][same], xy[1:, 1][same])
-    return np.bincount(idx[1:][same], weights=dist, minlength=len(parts)) / 1000.0
+    seg = segment_lengths_m(xy[:, 0], xy[:, 1])
+    return np.bincount(idx[1:][same], weights=seg[same], minlength=len(parts)) / 1000.0
 
 
 def line_length_km(line: BaseGeometry) -> float:
@@ -182,55 +216,50 @@ class ContactLineBuilder:
         x, y = _TO_METRIC.transform(xy_lonlat[:, 0], xy_lonlat[:, 1])
         return np.asarray(shapely.contains_xy(self._core, x, y), dtype=bool)
 
+    def line_and_length(self, occupied: BaseGeometry) -> tuple[MultiLineString, float]:
+        """Return the line of contact of ``occupied`` and its geodesic length.
+
+        Parameters
+        ----------
+        occupied : BaseGeometry
+            Occupied territory, (Multi)Polygon in EPSG:4326.
+
+        Returns
+        -------
+        line : MultiLineString
+            EPSG:4326 (empty if there is none).
+        length_km : float
+            Geodesic length, km.
+        """
+        if occupied is None or occupied.is_empty:
+            return MultiLineString(), 0.0
+        rings = shapely.get_rings(shapely.get_parts(occupied))
+        xy, ring = shapely.get_coordinates(rings, return_index=True)
+        if len(xy) < 2:
+            return MultiLineString(), 0.0
+        keep = self.keep_mask(xy)
+        # Segment i joins vertices i and i+1 of the same ring (rings are closed, so
+        # the closing segment is included; line_merge joins runs across the seam).
+        seg_ok = keep[:-1] & keep[1:] & (ring[:-1] == ring[1:])
+        d = np.diff(np.r_[0, seg_ok.astype(np.int8), 0])
+        begins = np.flatnonzero(d == 1)
+        ends = np.flatnonzero(d == -1)  # exclusive segment index = last vertex index
+        if len(begins) == 0:
+            return MultiLineString(), 0.0
+        counts = ends - begins + 1
+        run = np.repeat(np.arange(len(begins)), counts)
+        offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        vidx = np.repeat(begins, counts) + offs
+        lines = shapely.linestrings(xy[vidx], indices=run)
+        merged = shapely.line_merge(shapely.multilinestrings(lines))
+        parts = shapely.get_parts(merged)
+        lengths = part_lengths_km(merged)
+        keep_part = lengths >= self.min_piece_km
+        return MultiLineString(list(parts[keep_part])), float(lengths[keep_part].sum())
+
     def __call__(self, occupied: BaseGeometry) -> MultiLineString:
         """Return the line of contact of ``occupied`` (EPSG:4326)."""
-        if occupied is None or occupied.is_empty:
-            return MultiLineString()
-        rings = shapely.get_rings(shapely.get_parts(occupied))
-        pieces: list[np.ndarray] = []
-        for ring in rings:
-            xy = shapely.get_coordinates(ring)
-            if len(xy) < 2:
-                continue
-            pieces.extend(_kept_runs(xy, self.keep_mask(xy[:-1])))
-        if not pieces:
-            return MultiLineString()
-        merged = shapely.line_merge(MultiLineString([LineString(p) for p in pieces]))
-        parts = shapely.get_parts(merged)
-        keep = part_lengths_km(merged) >= self.min_piece_km
-        return MultiLineString(list(parts[keep]))
-
-
-def _kept_runs(xy: np.ndarray, keep: np.ndarray) -> list[np.ndarray]:
-    """Split a closed ring into runs of segments whose two ends are kept.
-
-    Parameters
-    ----------
-    xy : numpy.ndarray
-        (n+1, 2) ring coordinates, first == last.
-    keep : numpy.ndarray
-        (n,) mask of the distinct vertices ``xy[:-1]``.
-
-    Returns
-    -------
-    list of numpy.ndarray
-        Coordinate arrays of at least two vertices each.
-    """
-    n = len(keep)
-    if n == 0:
-        return []
-    if keep.all():
-        return [xy]
-    # Rotate so that the ring starts at a dropped vertex; runs then never wrap.
-    start = int(np.argmin(keep))
-    order = np.r_[np.arange(start, n), np.arange(0, start), start]
-    k = keep[order]
-    pts = xy[:-1][order]
-    # Boundaries of runs of True in k.
-    d = np.diff(np.r_[0, k.astype(np.int8), 0])
-    begins = np.flatnonzero(d == 1)
-    ends = np.flatnonzero(d == -1)
-    return [pts[b:e] for b, e in zip(begins, ends, strict=True) if e - b >= 2]
+        return self.line_and_length(occupied)[0]
 
 
 def line_of_contact(

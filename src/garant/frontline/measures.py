@@ -40,10 +40,11 @@ __all__ = [
     "UKRAINE_OFFICIAL_AREA_KM2",
     "FrontlineGeography",
     "area_km2",
+    "areas_km2",
+    "clip_to",
     "measure_snapshot",
     "oblast_areas",
     "oblast_delta_km2",
-    "areas_km2",
     "occupied_of",
 ]
 
@@ -265,7 +266,9 @@ class FrontlineGeography:
         chosen = np.full(n, -1)
         if len(big_idx):
             (qi, ti), d = big_tree.query_nearest(
-                q, max_distance=self.settlement_max_km * 1000.0, return_distance=True,
+                q,
+                max_distance=self.settlement_max_km * 1000.0,
+                return_distance=True,
                 all_matches=False,
             )
             chosen[qi] = big_idx[ti]
@@ -399,6 +402,32 @@ def oblast_delta_km2(
     done[pi[whole]] = True
     rest = ~done[pi]
     if rest.any():
-        cut = shapely.intersection(obl[oi[rest]], parts[pi[rest]])
+        cut = np.array(
+            [clip_to(p, o) for p, o in zip(parts[pi[rest]], obl[oi[rest]], strict=True)],
+            dtype=object,
+        )
         np.add.at(out, oi[rest], areas_km2(cut))
     return out
+
+
+def clip_to(small: BaseGeometry, big: BaseGeometry) -> BaseGeometry:
+    """``small ∩ big`` for a small geometry and a big one, fast.
+
+    ``big`` is first cut to the bounding box of ``small`` (a linear-time
+    rectangle clip), so the overlay only sees the nearby part of ``big``.
+
+    Parameters
+    ----------
+    small, big : BaseGeometry
+        Polygonal geometries in the same CRS.
+
+    Returns
+    -------
+    BaseGeometry
+    """
+    x0, y0, x1, y1 = small.bounds
+    pad = 1e-6 + 1e-3 * max(x1 - x0, y1 - y0)
+    local = shapely.clip_by_rect(big, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    if not local.is_valid:
+        return shapely.intersection(small, big)
+    return shapely.intersection(small, local)

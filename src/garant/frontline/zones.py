@@ -88,7 +88,9 @@ def population_in(
 
     Notes
     -----
-    One STRtree query for all settlements: O((n + m) log m).
+    One STRtree query for all settlements: O((n + m) log m). Populations are
+    whatever ``settlements`` says; for the bundled GeoNames table these are
+    mostly pre-2022 figures, not the wartime population.
     """
     zones = np.asarray(list(zone_geoms), dtype=object)
     return _sum_by_zone(zones, settlements, snap_km=snap_km)[0]

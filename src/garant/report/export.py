@@ -109,7 +109,9 @@ def table_format(path: str | Path, format: str | None = None) -> str:
 
 def _iso(value: Any) -> Any:
     """Return dates and timestamps as ISO strings, missing values as None, others as-is."""
-    if value is None:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, np.datetime64) and np.isnat(value):
         return None
     if isinstance(value, pd.Timestamp):
         if pd.isna(value):

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -112,19 +110,6 @@ def _geo_frame(df: pd.DataFrame, wkb_column: str = "wkb") -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry=gpd.GeoSeries(geoms, index=out.index, crs=4326))
 
 
-def _polygon_hashes(snaps: Sequence[Snapshot]) -> list[str]:
-    """``Snapshot.polygon_hash`` of each snapshot, on all cores.
-
-    The hash snaps the occupied territory to a grid (about 4 ms per archive
-    snapshot); shapely releases the GIL, so threads scale.
-    """
-    workers = min(len(snaps), os.cpu_count() or 1, 8)
-    if workers < 2:
-        return [s.polygon_hash for s in snaps]
-    with ThreadPoolExecutor(workers, thread_name_prefix="garant-hash") as pool:
-        return list(pool.map(lambda s: s.polygon_hash, snaps))
-
-
 def _utc_columns(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     for col in columns:
         if col in df.columns:
@@ -204,9 +189,10 @@ class DuckDBStore:
             raise StoreError(f"{p}: not a readable garant store ({reason})") from exc
         try:
             con.execute("SET SESSION TimeZone = 'UTC'")
+            con.execute("SET SESSION enable_progress_bar = false")  # a library never prints
         except duckdb.Error as exc:  # pragma: no cover - ICU is built in
             con.close()
-            raise StoreError(f"{p}: cannot set the time zone to UTC ({_reason(exc)})") from exc
+            raise StoreError(f"{p}: cannot configure the connection ({_reason(exc)})") from exc
         return con
 
     def _prepare(self, con: duckdb.DuckDBPyConnection, *, existed: bool) -> int:
@@ -303,9 +289,16 @@ class DuckDBStore:
         return self._con
 
     def _execute(self, sql: str, params: Sequence[Any] | None = None) -> duckdb.DuckDBPyConnection:
+        """Run SQL; outside a transaction a DuckDB error becomes a StoreError.
+
+        Inside :meth:`transaction` the DuckDB error propagates, and the
+        transaction turns it into "write failed, rolled back".
+        """
         try:
             return self._db.execute(sql, params) if params is not None else self._db.execute(sql)
         except duckdb.Error as exc:
+            if self._tx_depth:
+                raise
             raise StoreError(f"{self._path}: {_reason(exc)}") from exc
 
     def _frame(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
@@ -370,6 +363,11 @@ class DuckDBStore:
             self._tx_depth += 1
             try:
                 yield
+            except duckdb.Error as exc:
+                self._tx_failed = True
+                raise StoreError(
+                    f"{self._path}: write failed, rolled back ({_reason(exc)})"
+                ) from exc
             except BaseException:
                 self._tx_failed = True
                 raise
@@ -502,7 +500,7 @@ class DuckDBStore:
                 "revision": pa.array([r for _, r in pending], pa.int32()),
                 "taken_at": pa.array([s.taken_at for s in snaps], utc),
                 "content_hash": pa.array([s.content_hash for s in snaps], pa.string()),
-                "polygon_hash": pa.array(_polygon_hashes(snaps), pa.string()),
+                "polygon_hash": pa.array([s.polygon_hash for s in snaps], pa.string()),
                 "notes": pa.array([list(s.notes) for s in snaps], pa.list_(pa.string())),
                 "ingested_at": pa.array([now] * n, utc),
             }
