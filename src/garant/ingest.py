@@ -204,7 +204,7 @@ def ingest(
     measured = changes = 0
     if update:
         upd = update_frontline(store, progress=measure_progress)
-        measured, changes = upd.measured, upd.changes
+        measured, changes = upd.updated, upd.changes
     return IngestSummary(
         source=str(source),
         kind=kind,

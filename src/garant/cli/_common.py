@@ -96,6 +96,18 @@ def open_cli_store(store: str | None, *, read_only: bool = False) -> Iterator[An
 @contextmanager
 def progress_bar(description: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
     """A Rich progress bar on stderr; yields an ``advance(n)`` callback."""
+    with progress_bars(description, total=total) as (advance,):
+        yield advance
+
+
+@contextmanager
+def progress_bars(
+    *descriptions: str, total: int | None = None
+) -> Iterator[tuple[Callable[[int], None], ...]]:
+    """Several Rich progress bars in one display; yields one callback per bar.
+
+    A bar appears when its callback is first called, so steps show up in order.
+    """
     columns = [
         SpinnerColumn(),
         TextColumn("[progress.description]{task.description}"),
@@ -104,12 +116,17 @@ def progress_bar(description: str, total: int | None = None) -> Iterator[Callabl
         TimeElapsedColumn(),
     ]
     with Progress(*columns, console=err_console, transient=False) as prog:
-        task = prog.add_task(description, total=total)
+        tasks: dict[str, Any] = {}
 
-        def advance(n: int = 1) -> None:
-            prog.advance(task, n)
+        def make(desc: str) -> Callable[[int], None]:
+            def advance(n: int = 1) -> None:
+                if desc not in tasks:
+                    tasks[desc] = prog.add_task(desc, total=total)
+                prog.advance(tasks[desc], n)
 
-        yield advance
+            return advance
+
+        yield tuple(make(d) for d in descriptions)
 
 
 def _jsonable(value: Any) -> Any:
@@ -149,6 +166,26 @@ def emit_frame(
             else:
                 cells.append(str(v))
         table.add_row(*cells)
+    console.print(table)
+
+
+def emit_record(record: dict[str, Any], fmt: str, *, title: str | None = None) -> None:
+    """Print one record: a two-column table, or CSV/JSON like :func:`emit_frame`."""
+    fmt = check_format(fmt)
+    if fmt != "table":
+        emit_frame(pd.DataFrame([record]), fmt)
+        return
+    table = Table(title=title)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in record.items():
+        if isinstance(value, float):
+            text = "" if value != value else f"{value:,.2f}"
+        elif isinstance(value, dt.date | pd.Timestamp):
+            text = value.strftime("%Y-%m-%d")
+        else:
+            text = str(value)
+        table.add_row(str(key), text)
     console.print(table)
 
 

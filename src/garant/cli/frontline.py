@@ -16,6 +16,7 @@ from garant.cli._common import (
     check_format,
     console,
     emit_frame,
+    emit_record,
     handle_errors,
     open_cli_store,
     parse_date,
@@ -36,7 +37,7 @@ def measures(store: StoreOpt = None, date: DateOpt = None, fmt: FormatOpt = "tab
 
     with open_cli_store(store, read_only=True) as st:
         m = queries.measures_at(st, parse_date(date, name="--date"))
-    emit_frame(pd.DataFrame([m]), fmt, title="Measures (share of Ukraine's official 603,628 km²)")
+    emit_record(m, fmt, title="Measures (share of Ukraine's official 603,628 km²)")
 
 
 @app.command()
@@ -78,7 +79,8 @@ def monthly(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
         df = queries.monthly(st)
     cols = ["month", "gained_km2", "lost_km2", "net_km2", "occupied_km2_end", "occupied_pct_end"]
     rest = [c for c in df.columns if c not in cols]
-    emit_frame(df[cols + rest], fmt, title="Monthly change (km²; % of 603,628 km²)")
+    shown = df[cols] if fmt == "table" else df[cols + rest]
+    emit_frame(shown, fmt, title="Monthly change (km²; % of Ukraine's official 603,628 km²)")
 
 
 @app.command()
@@ -89,7 +91,13 @@ def validate(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
 
     with open_cli_store(store, read_only=True) as st:
         df = queries.validation(st)
-    emit_frame(df, fmt, title="garant vs DeepState's published figures")
+    if fmt != "table":
+        emit_frame(df, fmt)
+        return
+    main_cols = [c for c in df.columns if c not in ("note", "source")]
+    emit_frame(df[main_cols], fmt, title="garant vs DeepState's published figures")
+    for i, row in enumerate(df.itertuples(index=False), start=1):
+        console.print(f"[{i}] {row.month}: {row.note} ({row.source})", highlight=False)
 
 
 @app.command()

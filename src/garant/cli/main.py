@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated
 
 import typer
@@ -14,7 +15,7 @@ from garant.cli._common import (
     err_console,
     handle_errors,
     open_cli_store,
-    progress_bar,
+    progress_bars,
     setup_logging,
 )
 
@@ -55,16 +56,13 @@ def ingest(
 
     with (
         open_cli_store(store) as st,
-        progress_bar(f"reading {source}") as advance,
-        progress_bar("measuring") as advance_m,
+        progress_bars(f"reading {source}", "measuring") as (advance, advance_m),
     ):
         result = run_ingest(
             source, store=st, progress=advance, measure_progress=advance_m, update=not no_update
         )
-    for note in result.notes[:20]:
-        err_console.print(f"note: {note}", highlight=False)
-    if len(result.notes) > 20:
-        err_console.print(f"note: ... and {len(result.notes) - 20} more", highlight=False)
+    for text, n in _collapse_notes(result.notes)[:20]:
+        err_console.print(f"note: {text}" + (f" ({n} snapshots)" if n > 1 else ""), highlight=False)
     console.print(result.summary(), highlight=False)
 
 
@@ -86,6 +84,17 @@ def info(store: StoreOpt = None) -> None:
                 f"  {src}: {row['snapshots']} snapshots, {row['first']} .. {row['last']}",
                 highlight=False,
             )
+
+
+def _collapse_notes(notes: tuple[str, ...]) -> list[tuple[str, int]]:
+    """Group notes that differ only by the file they name ("file: text")."""
+    counts: Counter[str] = Counter()
+    first: dict[str, str] = {}
+    for note in notes:
+        text = note.split(": ", 1)[1] if ": " in note else note
+        counts[text] += 1
+        first.setdefault(text, note)
+    return [(first[t] if n == 1 else t, n) for t, n in counts.most_common()]
 
 
 def main() -> None:  # pragma: no cover - console script shim

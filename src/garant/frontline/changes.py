@@ -17,6 +17,7 @@ the daily archive this is 5-10 times faster than a plain
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
 from typing import Any
 
 import geopandas as gpd
@@ -231,7 +232,8 @@ def _polygons(geom: BaseGeometry | np.ndarray) -> np.ndarray:
     # Nested collections (from clipping) are flattened again.
     while np.any(shapely.get_type_id(parts) >= 4):
         parts = shapely.get_parts(parts)
-    return parts[shapely.get_type_id(parts) == 3]
+    parts = parts[shapely.get_type_id(parts) == 3]
+    return parts[~shapely.is_empty(parts)]
 
 
 def clip_parts(geom: BaseGeometry, geography: FrontlineGeography) -> np.ndarray:
@@ -401,7 +403,7 @@ def changes_between(
     before: BaseGeometry,
     after: BaseGeometry,
     *,
-    geography: FrontlineGeography,
+    geography: FrontlineGeography | ModuleType | None = None,
     sectors: Sectors | None = None,
     min_area_km2: float = 0.01,
 ) -> gpd.GeoDataFrame:
@@ -409,17 +411,20 @@ def changes_between(
 
     ``gained`` = after − before (Russian gains), ``lost`` = before − after
     (Ukrainian gains), clipped to Ukraine's land and exploded into parts. With
-    ``min_area_km2=0`` the areas satisfy, up to float rounding,
-    ``area(after ∩ land) − area(before ∩ land) = Σ gained − Σ lost``.
+    ``min_area_km2=0`` the areas satisfy
+    ``area(after ∩ land) − area(before ∩ land) = Σ gained − Σ lost`` up to float
+    rounding and the curvature in EPSG:6933 of edges that are straight in
+    lon/lat (negligible for boundaries with vertices every kilometre or less).
 
     Parameters
     ----------
     before, after : BaseGeometry
         Occupied territory, (Multi)Polygons in EPSG:4326.
-    geography : FrontlineGeography
-        Ukraine's land and the settlements.
+    geography : FrontlineGeography, optional
+        Ukraine's land and the settlements (default: the bundled geography).
     sectors : Sectors, optional
-        Sectors to assign to each part (by its centroid).
+        Sectors to assign to each part (by its centroid); None leaves
+        ``sector`` empty.
     min_area_km2 : float
         Drop parts smaller than this (slivers), km².
 
@@ -431,6 +436,7 @@ def changes_between(
         1,000 inhabitants within 15 km, else the nearest of any size),
         ``settlement_distance_km``, ``sector`` and ``geometry`` (EPSG:4326).
     """
+    geography = FrontlineGeography.coerce(geography)
     gained, lost = split_changes(before, after)
     return change_parts(
         gained, lost, geography=geography, sectors=sectors, min_area_km2=min_area_km2

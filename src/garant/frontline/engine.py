@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
@@ -158,23 +159,23 @@ def _extra_areas(layers: dict[str, BaseGeometry], geography: FrontlineGeography)
 
 
 def _stored_state(
-    store: Store, sid: int, phash: str, stored: pd.DataFrame, isos: np.ndarray
+    store: Store, sid: int, phash: str, occupied_km2: float, line_km: float, isos: np.ndarray
 ) -> _State:
     """Rebuild a predecessor's state from its stored derived rows."""
-    row = stored.loc[sid]
-    ob = store.oblast_measures(sid).set_index("oblast_iso")["occupied_km2"]
-    obl = ob.reindex(isos).fillna(0.0).to_numpy(dtype=float)
+    ob = store.oblast_measures(sid)
+    km2 = dict(zip(ob["oblast_iso"], ob["occupied_km2"].to_numpy(dtype=float), strict=True))
+    obl = np.array([km2.get(iso, 0.0) for iso in isos], dtype=float)
     lines = store.lines([sid])
-    line = lines.geometry.iloc[0] if len(lines) else MultiLineString()
+    line = lines.geometry.iloc[0] if len(lines) else None
     if line is None:
         line = MultiLineString()
-    return _State(sid, phash, float(row["occupied_km2"]), obl, line, float(row["line_km"]))
+    return _State(sid, phash, occupied_km2, obl, line, line_km)
 
 
 def update_frontline(
     store: Store,
     *,
-    geography: FrontlineGeography | None = None,
+    geography: FrontlineGeography | ModuleType | None = None,
     sectors: Sectors | None = None,
     progress: Callable[[int], None] | None = None,
     full: bool = False,
@@ -214,7 +215,7 @@ def update_frontline(
     official area of Ukraine, 603,628 km².
     """
     t0 = time.perf_counter()
-    geography = geography if geography is not None else FrontlineGeography.load()
+    geography = FrontlineGeography.coerce(geography)
     sectors = sectors if sectors is not None else load_sectors()
     snaps = store.snapshots()
     if snaps.empty:
@@ -230,20 +231,26 @@ def update_frontline(
     }
     on_tl = set(tl_ids)
 
-    stored = store.measures().set_index("snapshot_id")
+    stored = store.measures()
+    # Plain dicts: per-row pandas lookups would dominate a one-day update.
+    st_ids = [int(v) for v in stored["snapshot_id"]]
+    st_prev = {
+        i: (None if pd.isna(p) else int(p))
+        for i, p in zip(st_ids, stored["prev_snapshot_id"].to_numpy(dtype=float), strict=True)
+    }
+    st_on = dict(zip(st_ids, stored["on_timeline"].astype(bool).to_numpy(), strict=True))
+    st_km2 = dict(zip(st_ids, stored["occupied_km2"].to_numpy(dtype=float), strict=True))
+    st_line = dict(zip(st_ids, stored["line_km"].to_numpy(dtype=float), strict=True))
     if full:
         dirty = set(ids_all)
     else:
         dirty = set(store.snapshots_without_measures())
         for sid in tl_ids:
-            if sid in dirty or sid not in stored.index:
+            if sid in dirty or sid not in st_on:
                 continue
-            was_prev = stored.at[sid, "prev_snapshot_id"]
-            stored_prev = None if pd.isna(was_prev) else int(was_prev)
-            if not bool(stored.at[sid, "on_timeline"]) or stored_prev != prev_of[sid]:
+            if not st_on[sid] or st_prev[sid] != prev_of[sid]:
                 dirty.add(sid)
-        was_on = stored.index[stored["on_timeline"].astype(bool).to_numpy()]
-        dirty |= {int(sid) for sid in was_on if int(sid) not in on_tl}
+        dirty |= {sid for sid, on in st_on.items() if on and sid not in on_tl}
     if not dirty:
         return UpdateResult(full=full, elapsed_s=time.perf_counter() - t0)
 
@@ -307,7 +314,7 @@ def update_frontline(
             row.update(grey_zone_km2=m["grey_zone_km2"], liberated_km2=m["liberated_km2"])
             computed += 1
         else:
-            prev = states.get(p) or _stored_state(store, p, phash[p], stored, isos)
+            prev = states.get(p) or _stored_state(store, p, phash[p], st_km2[p], st_line[p], isos)
             row.update(
                 prev_snapshot_id=p,
                 gap_days=(date_of[sid] - date_of[p]).days,

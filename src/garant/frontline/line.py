@@ -4,8 +4,8 @@ The *line of contact* is the boundary of occupied territory without the stretche
 that follow Ukraine's outer boundary (the state border with Russia, and the
 coast of the Black Sea and the Sea of Azov). DeepState draws its polygons to its
 own trace of the border and the coast, which differs from Natural Earth's by up
-to about 2.5 km (the Crimean coast, the Syvash, the Azov shore, the Russian border
-in Luhansk and Donetsk oblasts), so the boundary is kept only where it runs deeper
+to about 3 km (the Crimean coast, the Syvash, the Azov shore, the Russian border
+along the Mius in Donetsk oblast), so the boundary is kept only where it runs deeper
 inside Ukraine than :data:`LINE_TOLERANCE_KM` (see :func:`line_of_contact`).
 
 All geometries are EPSG:4326 (lon, lat); lengths are geodesic (WGS84) in km; the
@@ -42,16 +42,19 @@ METRIC_CRS = "+proj=laea +lat_0=48.5 +lon_0=32 +x_0=0 +y_0=0 +datum=WGS84 +units
 
 #: Boundary vertices closer than this to Ukraine's outer boundary (or outside
 #: Ukraine) are not line of contact, km. Chosen from the data: on the 2024-2026
-#: archive, the vertices where DeepState's trace of the coast and the Russian
-#: border departs from Natural Earth's lie at most ~2.4 km inside Natural Earth's
-#: Ukraine (Crimean and Azov coast, Syvash); real front vertices within 2.5 km of
-#: the border occur only where an occupied pocket meets the border (Vovchansk,
-#: Dvorichna, Sumy oblast), costing ~2.5 km per meeting point.
-LINE_TOLERANCE_KM = 2.5
+#: archive, DeepState's trace of the coast and of the Russian border departs
+#: from Natural Earth's by up to ~2.4 km on the Crimean and Azov coasts and the
+#: Syvash and up to ~3 km along the Mius (Donetsk oblast border); with 2.5 km an
+#: 11 km phantom piece of "front" stays on the Mius, with 3 km it goes. Real
+#: front vertices that close to the border occur only where an occupied pocket
+#: meets the border (Vovchansk, Dvorichna, Sumy oblast), which costs ~3 km of
+#: line per meeting point. Total length changes by ~1.5 % per km of tolerance.
+LINE_TOLERANCE_KM = 3.0
 #: Pieces of line shorter than this after removing the border and coast are
 #: dropped as slivers (coastal bumps that stick out of the tolerance band), km.
-LINE_MIN_PIECE_KM = 3.0
+LINE_MIN_PIECE_KM = 3.5
 
+_SEGMENT_DEG = 0.01  # ~1 km: longest boundary segment classified as a whole
 _TO_METRIC = pyproj.Transformer.from_crs(4326, METRIC_CRS, always_xy=True)
 _FROM_METRIC = pyproj.Transformer.from_crs(METRIC_CRS, 4326, always_xy=True)
 
@@ -190,10 +193,13 @@ class ContactLineBuilder:
             )
         self.tolerance_km = tolerance_km
         self.min_piece_km = min_piece_km
-        land_m = to_metric(ukraine)
+        # Densify before projecting: a long edge that is straight in lon/lat (a
+        # parallel) is curved in the metric CRS.
+        land_m = to_metric(shapely.segmentize(ukraine, _SEGMENT_DEG))
         if boundary is not None and len(boundary):
             outer = shapely.union_all(boundary.to_crs(4326).geometry.to_numpy())
-            band = to_metric(outer).buffer(tolerance_km * 1000.0, quad_segs=4)
+            outer_m = to_metric(shapely.segmentize(outer, _SEGMENT_DEG))
+            band = outer_m.buffer(tolerance_km * 1000.0, quad_segs=4)
             core = land_m.difference(band)
         else:
             core = land_m.buffer(-tolerance_km * 1000.0, quad_segs=4)
@@ -234,6 +240,9 @@ class ContactLineBuilder:
         if occupied is None or occupied.is_empty:
             return MultiLineString(), 0.0
         rings = shapely.get_rings(shapely.get_parts(occupied))
+        # Long segments are split so that a segment that runs from the border
+        # into the interior keeps its interior part (DeepState's are short anyway).
+        rings = shapely.segmentize(rings, _SEGMENT_DEG)
         xy, ring = shapely.get_coordinates(rings, return_index=True)
         if len(xy) < 2:
             return MultiLineString(), 0.0
@@ -275,14 +284,14 @@ def line_of_contact(
     A boundary segment of the occupied territory belongs to the line of contact
     when both of its ends lie inside Ukraine's land and farther than
     ``tolerance_km`` from Ukraine's outer boundary (the state borders and the
-    coast). What is left is merged (:func:`shapely.line_merge`) and pieces
-    shorter than ``min_piece_km`` are dropped. The Dnipro section (the left bank
+    coast); segments longer than ~1 km are split first. What is left is merged
+    (:func:`shapely.line_merge`) and pieces shorter than ``min_piece_km`` are
+    dropped. The Dnipro section (the left bank
     held by Russia from Kherson to the Kakhovka reservoir) is part of the line;
     where an occupied pocket meets the Russian border (Kharkiv and Sumy oblasts)
     the line stops ``tolerance_km`` short of the border. Working on vertices
     instead of clipping keeps this at about a millisecond per thousand vertices;
-    DeepState's boundary is dense (vertices every few hundred metres), so the
-    error is at most one segment at each end of each piece.
+    the error is at most one segment (< 1 km) at each end of each piece.
 
     Parameters
     ----------

@@ -13,9 +13,11 @@ about 0.3 points of the share.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from types import ModuleType
 from typing import Any
 
 import geopandas as gpd
@@ -185,6 +187,24 @@ class FrontlineGeography:
             **kwargs,
         )
 
+    @classmethod
+    def coerce(cls, geography: object | None) -> FrontlineGeography:
+        """Return ``geography`` if it is one, else the bundled one (built once).
+
+        Parameters
+        ----------
+        geography : FrontlineGeography, module or None
+            None or the module :mod:`garant.sources.geography` give the bundled
+            geography (cached for the process).
+
+        Returns
+        -------
+        FrontlineGeography
+        """
+        if isinstance(geography, FrontlineGeography):
+            return geography
+        return _default_geography()
+
     # -- cached helpers ---------------------------------------------------------------
 
     @cached_property
@@ -230,7 +250,7 @@ class FrontlineGeography:
             raise DataError("frontline geography: no settlements to name changes after")
         xy = shapely.get_coordinates(pts.geometry.to_numpy())
         x, y = _TO_METRIC.transform(xy[:, 0], xy[:, 1])
-        metric = shapely.points(np.column_stack([x, y]))
+        metric = np.asarray(shapely.points(np.column_stack([x, y])), dtype=object)
         big = np.flatnonzero(pts["population"].to_numpy() >= self.settlement_min_population)
         all_idx = np.arange(len(pts))
         return shapely.STRtree(metric[big]), big, shapely.STRtree(metric), all_idx
@@ -262,7 +282,7 @@ class FrontlineGeography:
             return names, dist
         big_tree, big_idx, all_tree, _ = self._settlement_index
         x, y = _TO_METRIC.transform(lon, lat)
-        q = shapely.points(np.column_stack([x, y]))
+        q = np.asarray(shapely.points(np.column_stack([x, y])), dtype=object)
         chosen = np.full(n, -1)
         if len(big_idx):
             (qi, ti), d = big_tree.query_nearest(
@@ -282,8 +302,15 @@ class FrontlineGeography:
         return names, dist
 
 
+@functools.cache
+def _default_geography() -> FrontlineGeography:
+    return FrontlineGeography.load()
+
+
 def measure_snapshot(
-    snapshot_layers: Mapping[str, BaseGeometry], *, geography: FrontlineGeography
+    snapshot_layers: Mapping[str, BaseGeometry],
+    *,
+    geography: FrontlineGeography | ModuleType | None = None,
 ) -> dict[str, Any]:
     """Measure one snapshot.
 
@@ -294,7 +321,7 @@ def measure_snapshot(
         ``occupied`` and/or ``occupied_pre2022`` are required; ``grey_zone`` and
         ``liberated`` are optional.
     geography : FrontlineGeography
-        Ukraine, its boundary and oblasts.
+        Ukraine, its boundary and oblasts (None: the bundled geography).
 
     Returns
     -------
@@ -307,6 +334,7 @@ def measure_snapshot(
         (geodesic length of the line of contact) and ``line`` (the line itself,
         MultiLineString EPSG:4326).
     """
+    geography = FrontlineGeography.coerce(geography)
     occ = occupied_of(snapshot_layers)
     land = geography.ukraine_prepared
     clipped = shapely.intersection(occ, land)
@@ -425,6 +453,8 @@ def clip_to(small: BaseGeometry, big: BaseGeometry) -> BaseGeometry:
     -------
     BaseGeometry
     """
+    if small.is_empty or big.is_empty:
+        return shapely.Polygon()
     x0, y0, x1, y1 = small.bounds
     pad = 1e-6 + 1e-3 * max(x1 - x0, y1 - y0)
     local = shapely.clip_by_rect(big, x0 - pad, y0 - pad, x1 + pad, y1 + pad)

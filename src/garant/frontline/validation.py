@@ -151,19 +151,21 @@ def validate_against_deepstate(
         value), ``days_covered`` (days of the month with a snapshot), ``note``
         and ``source``. Months outside the data give NaN.
     """
-    by_month = monthly_df.set_index("month") if len(monthly_df) else pd.DataFrame()
+    by_month = (
+        {str(r["month"]): r for r in monthly_df.to_dict("records")} if len(monthly_df) else {}
+    )
     rows = []
     for measure, figures, column in (
         ("net_km2", published, "net_km2"),
         ("occupied_pct", share, "occupied_pct_end"),
     ):
         for f in figures:
-            have = f.month in by_month.index
-            value = float(by_month.loc[f.month, column]) if have else np.nan
-            days = int(by_month.loc[f.month, "days_covered"]) if have else 0
+            rec = by_month.get(f.month)
+            value = float(rec[column]) if rec is not None else np.nan
+            days = int(rec["days_covered"]) if rec is not None else 0
             note = f.note
-            if have and days < int(by_month.loc[f.month, "days_in_month"]):
-                note += f"; garant has {days} of {int(by_month.loc[f.month, 'days_in_month'])} days"
+            if rec is not None and days < int(rec["days_in_month"]):
+                note += f"; garant has {days} of {int(rec['days_in_month'])} days of the month"
             rows.append(
                 {
                     "month": f.month,
