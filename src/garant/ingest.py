@@ -144,7 +144,8 @@ def read_source(
         yield from sources.demo_snapshots(progress=progress)
     elif kind == "api":
         client = sources.DeepStateClient()
-        yield from client.fetch_since(since, progress=progress)
+        start = since if since is not None else dt.date(2022, 2, 24)
+        yield from client.fetch_since(start, progress=progress)
     elif kind == "raw":
         path = Path(source)
         if path.is_dir():

@@ -172,7 +172,9 @@ class Snapshot:
                 continue
             geom = shapely.force_2d(geom)
             if geom.geom_type == "GeometryCollection":
-                polys = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+                polys = [
+                    g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")
+                ]
                 geom = shapely.union_all(polys) if polys else shapely.MultiPolygon()
             if geom.geom_type not in ("Polygon", "MultiPolygon"):
                 raise DataError(
@@ -183,7 +185,11 @@ class Snapshot:
                 geom = shapely.make_valid(geom, method="structure", keep_collapsed=False)
                 if geom.geom_type == "GeometryCollection":
                     geom = shapely.union_all(
-                        [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+                        [
+                            g
+                            for g in shapely.get_parts(geom)
+                            if g.geom_type in ("Polygon", "MultiPolygon")
+                        ]
                     )
                 msg = f"{ref}: repaired invalid {kind!r} geometry ({reason})"
                 notes_out.append(msg)

@@ -96,6 +96,10 @@ def test_bands_partition_the_reach(edges: list[float]) -> None:
     cuts = [0.0, *sorted(edges)]
     if min(np.diff(cuts)) < 0.1:
         return
+    # Settlements up to 2 km outside a zone are snapped into it: keep edges away
+    # from the towns' distances so the expected count is unambiguous.
+    if any(abs(c - d) < 2.5 for c in cuts for d in (5.0, 20.0, 50.0, 100.0)):
+        return
     bands = danger_bands(LINE, OCCUPIED, bands_km=cuts, ukraine=LAND, settlements=towns())
     union_km2 = equal_area_km2(shapely.union_all(bands.geometry.values))[0]
     assert bands["area_km2"].sum() == pytest.approx(union_km2, rel=1e-6)

@@ -125,7 +125,11 @@ def changes(
             min_area_km2=min_area_km2,
         )
     if fmt == "geojson":
-        sys.stdout.write(gdf.to_json(drop_id=True, to_wgs84=True) + "\n")
+        out = gdf.copy()
+        for col in ("from_date", "to_date"):
+            if col in out.columns:
+                out[col] = out[col].map(lambda d: d.isoformat())
+        sys.stdout.write(out.to_json(drop_id=True, to_wgs84=True) + "\n")
         return
     if fmt == "table" and not gdf.empty:
         gained = gdf.loc[gdf["kind"] == "gained", "area_km2"].sum()

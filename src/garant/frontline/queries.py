@@ -89,15 +89,28 @@ def validation(store: DuckDBStore) -> pd.DataFrame:
 
 
 def _snapshot_for(store: DuckDBStore, date: dt.date | None) -> tuple[int, dt.date]:
+    """The timeline snapshot describing ``date``: the latest one on or before it.
+
+    Returns the snapshot id and the snapshot's own date (which may be earlier
+    than ``date`` where days are missing or the history is monthly).
+    """
     tl = store.timeline()
     if tl.empty:
         raise NotFoundError(
             f"{store.path}: the store holds no snapshots; run `garant ingest` first"
         )
+    dates = pd.to_datetime(tl["date"]).dt.date
     if date is None:
         row = tl.iloc[-1]
         return int(row["snapshot_id"]), pd.Timestamp(row["date"]).date()
-    return store.find_snapshot(date), date
+    earlier = tl[dates <= date]
+    if earlier.empty:
+        raise NotFoundError(
+            f"no snapshot on or before {date.isoformat()} (the store covers "
+            f"{dates.min().isoformat()} .. {dates.max().isoformat()})"
+        )
+    row = earlier.iloc[-1]
+    return int(row["snapshot_id"]), pd.Timestamp(row["date"]).date()
 
 
 def measures_at(store: DuckDBStore, date: dt.date | None = None) -> dict[str, Any]:
@@ -107,7 +120,7 @@ def measures_at(store: DuckDBStore, date: dt.date | None = None) -> dict[str, An
     row = m[m["snapshot_id"] == sid]
     if row.empty:
         raise NotFoundError(f"snapshot {sid}: not measured yet; run `garant ingest` again")
-    return dict(row.iloc[0].to_dict())
+    return {str(k): v for k, v in row.iloc[0].to_dict().items()}
 
 
 def oblasts_at(store: DuckDBStore, date: dt.date | None = None) -> pd.DataFrame:
@@ -141,7 +154,6 @@ def changes(
     """
     from garant.frontline.changes import changes_between
     from garant.frontline.sectors import load_sectors
-    from garant.sources import geography
 
     if min_area_km2 < 0:
         raise ConfigError(f"--min-area: {min_area_km2} km² is negative")
@@ -153,7 +165,6 @@ def changes(
     gdf = changes_between(
         occ[sid0],
         occ[sid1],
-        geography=geography,
         sectors=load_sectors(),
         min_area_km2=min_area_km2,
     )
