@@ -237,7 +237,7 @@ def _polygons(geom: BaseGeometry | np.ndarray) -> np.ndarray:
 
 
 def clip_parts(geom: BaseGeometry, geography: FrontlineGeography) -> np.ndarray:
-    """Polygon parts of ``geom`` clipped to Ukraine's land.
+    """Polygon parts of ``geom`` clipped to Ukraine's territory (incl. inland waters).
 
     Parameters
     ----------
@@ -253,7 +253,7 @@ def clip_parts(geom: BaseGeometry, geography: FrontlineGeography) -> np.ndarray:
     parts = _polygons(geom)
     if len(parts) == 0:
         return parts
-    land = geography.ukraine_prepared
+    land = geography.territory_prepared
     inside = np.asarray(shapely.contains(land, parts), dtype=bool)
     if inside.all():
         return parts

@@ -151,7 +151,7 @@ def _extra_areas(layers: dict[str, BaseGeometry], geography: FrontlineGeography)
     """Grey-zone and liberated areas (None where the layer is absent)."""
     occ = occupied_of(layers)
     out: dict[str, Any] = {"grey_zone_km2": None, "liberated_km2": None}
-    land = geography.ukraine_prepared
+    land = geography.territory_prepared
     for kind, key in (("grey_zone", "grey_zone_km2"), ("liberated", "liberated_km2")):
         if kind in layers:
             out[key] = area_km2(shapely.difference(shapely.intersection(layers[kind], land), occ))

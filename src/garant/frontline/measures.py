@@ -35,7 +35,7 @@ from garant.frontline.line import (
     ContactLineBuilder,
     line_length_km,
 )
-from garant.model import OCCUPIED_KINDS
+from garant.model import OCCUPIED_KINDS, union_occupied
 from garant.sources.geography import UKRAINE_OFFICIAL_AREA_KM2
 
 __all__ = [
@@ -125,7 +125,7 @@ def occupied_of(layers: Mapping[str, BaseGeometry]) -> BaseGeometry:
     parts = [layers[k] for k in OCCUPIED_KINDS if k in layers and not layers[k].is_empty]
     if not parts:
         raise DataError(f"snapshot layers {sorted(layers)}: no occupied territory")
-    return parts[0] if len(parts) == 1 else shapely.union_all(parts)
+    return union_occupied(parts)
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,7 +138,14 @@ class FrontlineGeography:
     Attributes
     ----------
     ukraine : BaseGeometry
-        Ukraine's land, the clip mask.
+        Ukraine's land (Natural Earth): the mask of the line of contact and of
+        the oblasts.
+    territory : BaseGeometry, optional
+        The clip mask of areas and changes: Ukraine's territory including inland
+        waters, lagoons (the Syvash) and the coastal strip (the union of the
+        oblasts with their waters). This is how DeepState measures: its polygons
+        cover the Syvash and the Azov shore, about 1,750 km² that Natural Earth's
+        land leaves out. None: ``ukraine``.
     boundary : geopandas.GeoDataFrame
         Ukraine's outer boundary (borders and coast), lines; may be empty, then
         the boundary of ``ukraine`` is used.
@@ -159,6 +166,7 @@ class FrontlineGeography:
     boundary: gpd.GeoDataFrame
     oblasts: gpd.GeoDataFrame
     settlements: gpd.GeoDataFrame
+    territory: BaseGeometry | None = None
     line_tolerance_km: float = LINE_TOLERANCE_KM
     line_min_piece_km: float = LINE_MIN_PIECE_KM
     settlement_min_population: int = 1000
@@ -181,6 +189,7 @@ class FrontlineGeography:
 
         return cls(
             ukraine=geo.ukraine(),
+            territory=geo.ukraine_territory(),
             boundary=geo.ukraine_boundary(),
             oblasts=geo.oblasts(land_only=True),
             settlements=geo.settlements(min_population=0),
@@ -211,6 +220,15 @@ class FrontlineGeography:
     def ukraine_prepared(self) -> BaseGeometry:
         """``ukraine``, prepared for fast predicates (a copy)."""
         g = shapely.from_wkb(shapely.to_wkb(self.ukraine))
+        shapely.prepare(g)
+        return g
+
+    @cached_property
+    def territory_prepared(self) -> BaseGeometry:
+        """``territory`` (else ``ukraine``), prepared for fast predicates (a copy)."""
+        if self.territory is None:
+            return self.ukraine_prepared
+        g = shapely.from_wkb(shapely.to_wkb(self.territory))
         shapely.prepare(g)
         return g
 
@@ -326,7 +344,8 @@ def measure_snapshot(
     Returns
     -------
     dict
-        ``occupied_km2`` (union of the occupied kinds ∩ Ukraine's land, EPSG:6933),
+        ``occupied_km2`` (union of the occupied kinds ∩ Ukraine's territory incl.
+        inland waters, see :attr:`FrontlineGeography.territory`; EPSG:6933),
         ``occupied_pct`` (of the official 603,628 km², see
         :data:`UKRAINE_OFFICIAL_AREA_KM2`), ``grey_zone_km2`` (grey zone ∩ land,
         minus occupied; None without a grey-zone layer), ``liberated_km2``
@@ -336,7 +355,7 @@ def measure_snapshot(
     """
     geography = FrontlineGeography.coerce(geography)
     occ = occupied_of(snapshot_layers)
-    land = geography.ukraine_prepared
+    land = geography.territory_prepared
     clipped = shapely.intersection(occ, land)
     occupied_km2 = area_km2(clipped)
     out: dict[str, Any] = {

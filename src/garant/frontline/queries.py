@@ -245,6 +245,7 @@ def report_inputs(store: DuckDBStore, *, recent_days: int = 30) -> dict[str, Any
         Keyword arguments of :func:`garant.report.frontline.write_frontline_report`
         (except ``out_dir`` and ``lang``).
     """
+    from garant.frontline.validation import EXPLANATION
     from garant.sources import geography
 
     daily = series(store)
@@ -271,6 +272,7 @@ def report_inputs(store: DuckDBStore, *, recent_days: int = 30) -> dict[str, Any
         "first_date": pd.Timestamp(tl["date"].min()).date(),
         "measures": measures_at(store, latest),
         "denominator_km2": geography.UKRAINE_OFFICIAL_AREA_KM2,
+        "validation_text": EXPLANATION,
     }
     return {
         "daily": daily,

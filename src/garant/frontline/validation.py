@@ -8,10 +8,12 @@ reports them; :func:`validate_against_deepstate` lines them up with
 
 Expected differences, in order of size:
 
-* **Clipping and land.** garant clips to Natural Earth's land; DeepState measures
-  its own polygons. This lowers the occupied *share* by about 0.3 points
-  (DeepState's polygons reach over the Syvash and the Azov shore) but hardly
-  changes monthly *net* figures, which happen inland.
+* **Clipping.** garant clips the occupied polygons to Ukraine's territory
+  including inland and coastal waters (:func:`garant.sources.geography.ukraine_territory`),
+  which removes only the few km² that overshoot the state border (about 55 km²
+  in 2025) and keeps the Syvash and the Azov shore that DeepState's polygons
+  cover: the share then matches DeepState's to 0.01 points. Clipping to Natural
+  Earth's land instead would lower it by about 0.3 points (1,750 km²).
 * **Month boundaries and the date convention.** The daily archive's file of day
   D is downloaded at 03:00 UTC and holds DeepState's update of the evening of
   D − 1, so garant dates it D − 1 (see :mod:`garant.sources.archive`); a month
@@ -36,6 +38,7 @@ import pandas as pd
 from garant.frontline.series import monthly_summary
 
 __all__ = [
+    "EXPLANATION",
     "PUBLISHED_MONTHLY",
     "PUBLISHED_SHARE",
     "PublishedFigure",
@@ -121,6 +124,21 @@ PUBLISHED_SHARE: tuple[PublishedFigure, ...] = (
         _KI_2025_10,
         "DeepState, 1 Oct 2025: 0.04 % taken in September, 19.04 % in total",
     ),
+)
+
+
+#: Why garant's figures differ from DeepState's, for reports (plain text).
+EXPLANATION: str = (
+    "garant measures DeepStateMap's occupied polygons (occupied since 2022, Crimea and "
+    "CADR/CALR) clipped to Ukraine's territory including inland and coastal waters, in an "
+    "equal-area projection, as a share of the official 603,628 km². A month runs from the "
+    "last snapshot of the previous month to the last snapshot of the month; the daily "
+    "archive's file of day D holds DeepState's update of the evening of D − 1 and is dated "
+    "so. Differences come from missing days at month ends (the month then ends or starts "
+    "a day off), from DeepState's rounding and later redrawing of past areas, and from the "
+    "grey zone, which the daily archive does not carry (DeepState counts only what it marks "
+    "occupied). With only monthly snapshots (the bundled demo) a missing first-of-month file "
+    "shifts a whole month."
 )
 
 

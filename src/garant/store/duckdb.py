@@ -30,7 +30,14 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from garant.errors import DataError, NotFoundError, StoreError
-from garant.model import OCCUPIED_KINDS, POINT_COLUMNS, POLYGON_KINDS, Snapshot, empty_points
+from garant.model import (
+    OCCUPIED_KINDS,
+    POINT_COLUMNS,
+    POLYGON_KINDS,
+    Snapshot,
+    empty_points,
+    union_occupied,
+)
 from garant.store import IngestResult
 from garant.store import schema as sch
 from garant.store._spatial import load_spatial, spatial_extension_path
@@ -709,9 +716,7 @@ class DuckDBStore:
         missing = [i for i in ids if i not in parts]
         if missing:
             raise NotFoundError(self._unknown_ids_message(missing))
-        return {
-            i: (parts[i][0] if len(parts[i]) == 1 else shapely.union_all(parts[i])) for i in ids
-        }
+        return {i: union_occupied(parts[i]) for i in ids}
 
     def _unknown_ids_message(self, missing: Sequence[int]) -> str:
         row = self._execute(
