@@ -23,3 +23,15 @@ def shared_data() -> Path:
 def store_path(tmp_path: Path) -> Path:
     """A fresh store file path in a temporary folder."""
     return tmp_path / "garant.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with the bundled demo history ingested and measured (read it only)."""
+    from garant.ingest import ingest
+    from garant.store import open_store
+
+    path = tmp_path_factory.mktemp("demo") / "garant.duckdb"
+    with open_store(path) as store:
+        ingest("demo", store=store)
+    return path

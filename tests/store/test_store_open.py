@@ -56,10 +56,21 @@ def test_default_path_creates_parent_folders(
     assert target.exists()
 
 
-def test_missing_folder_is_not_created(tmp_path: Path) -> None:
-    with pytest.raises(StoreError, match="does not exist"):
-        open_store(tmp_path / "nope" / "garant.duckdb")
+def test_missing_folder_is_created_for_a_new_store(tmp_path: Path) -> None:
+    with open_store(tmp_path / "nope" / "garant.duckdb") as st:
+        assert st.path.exists()
+
+
+def test_read_only_missing_store_creates_nothing(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no such store"):
+        open_store(tmp_path / "nope" / "garant.duckdb", read_only=True)
     assert not (tmp_path / "nope").exists()
+
+
+def test_parent_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(StoreError, match="not a folder"):
+        open_store(tmp_path / "afile" / "garant.duckdb")
 
 
 @pytest.mark.parametrize("url", ["postgresql://user@host/db", "postgres://host/db"])

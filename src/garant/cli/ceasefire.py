@@ -16,6 +16,7 @@ from garant.cli._common import (
     check_format,
     console,
     emit_frame,
+    err_console,
     handle_errors,
     open_cli_store,
     parse_date,
@@ -87,7 +88,10 @@ def watch(
     from garant.frontline.ceasefire import watch as do_watch
 
     check_format(fmt, ("text", "json"))
-    with open_cli_store(store, read_only=True) as st:
+    with (
+        err_console.status("checking every snapshot since the freeze"),
+        open_cli_store(store, read_only=True) as st,
+    ):
         rep = do_watch(
             st,
             _resolve_name(st, name),

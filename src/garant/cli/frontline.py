@@ -17,6 +17,7 @@ from garant.cli._common import (
     console,
     emit_frame,
     emit_record,
+    err_console,
     handle_errors,
     open_cli_store,
     parse_date,
@@ -95,7 +96,7 @@ def validate(store: StoreOpt = None, fmt: FormatOpt = "table") -> None:
         emit_frame(df, fmt)
         return
     main_cols = [c for c in df.columns if c not in ("note", "source")]
-    emit_frame(df[main_cols], fmt, title="garant vs DeepState's published figures")
+    emit_frame(df[main_cols], fmt, title="garant vs DeepState's published figures", floatfmt=",.2f")
     for i, row in enumerate(df.itertuples(index=False), start=1):
         console.print(f"[{i}] {row.month}: {row.note} ({row.source})", highlight=False)
 
@@ -140,7 +141,18 @@ def changes(
             highlight=False,
         )
     cols = [c for c in gdf.columns if c != "geometry"]
-    emit_frame(pd.DataFrame(gdf[cols]), fmt, title="Changes", floatfmt=",.2f")
+    title = "Changes"
+    if fmt == "table":
+        cols = [
+            c
+            for c in ("kind", "area_km2", "settlement", "settlement_distance_km", "sector")
+            if c in gdf.columns
+        ]
+        if not gdf.empty:
+            title = f"Changes {gdf['from_date'].iloc[0]} → {gdf['to_date'].iloc[0]}"
+    emit_frame(pd.DataFrame(gdf[cols]), fmt, title=title, floatfmt=",.2f")
+    if fmt == "table" and not gdf.empty:
+        emit_frame(queries.changes_by_sector(gdf), fmt, title="By sector of the front")
 
 
 @app.command()
@@ -172,9 +184,13 @@ def report(
     from garant.frontline.queries import report_inputs
     from garant.report.frontline import write_frontline_report
 
-    with open_cli_store(store, read_only=True) as st:
+    with (
+        err_console.status("gathering measures, changes and validation"),
+        open_cli_store(store, read_only=True) as st,
+    ):
         inputs = report_inputs(st)
-    path = write_frontline_report(out, lang=lang, **inputs)
+    with err_console.status(f"drawing charts and the map, writing {out}"):
+        path = write_frontline_report(out, lang=lang, **inputs)
     console.print(f"wrote {path}", highlight=False)
 
 

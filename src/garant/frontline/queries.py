@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LAYERS",
     "changes",
+    "changes_by_sector",
     "layer",
     "measures_at",
     "monthly",
@@ -171,6 +172,42 @@ def changes(
     gdf.insert(0, "from_date", d0)
     gdf.insert(1, "to_date", d1)
     return gdf.sort_values("area_km2", ascending=False).reset_index(drop=True)
+
+
+def changes_by_sector(changes_gdf: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Sum change polygons by sector of the front.
+
+    Parameters
+    ----------
+    changes_gdf : geopandas.GeoDataFrame
+        Output of :func:`changes` (columns ``sector``, ``kind``, ``area_km2``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``sector``, ``gained_km2``, ``lost_km2``, ``net_km2``,
+        ``n_changes`` and ``largest`` (the place of the largest change), sorted
+        by net Russian gain, largest first.
+    """
+    cols = ["sector", "gained_km2", "lost_km2", "net_km2", "n_changes", "largest"]
+    if changes_gdf.empty:
+        return pd.DataFrame(columns=cols)
+    df = pd.DataFrame(changes_gdf.drop(columns="geometry"))
+    area = df.pivot_table(
+        index="sector", columns="kind", values="area_km2", aggfunc="sum", fill_value=0.0
+    )
+    out = pd.DataFrame(
+        {
+            "gained_km2": area.get("gained", pd.Series(0.0, index=area.index)),
+            "lost_km2": area.get("lost", pd.Series(0.0, index=area.index)),
+        }
+    )
+    out["net_km2"] = out["gained_km2"] - out["lost_km2"]
+    out["n_changes"] = df.groupby("sector").size()
+    top = df.sort_values("area_km2", ascending=False).drop_duplicates("sector")
+    out["largest"] = top.set_index("sector")["settlement"]
+    out = out.reset_index().sort_values("net_km2", ascending=False).reset_index(drop=True)
+    return out[cols]
 
 
 def layer(store: DuckDBStore, name: str, *, date: dt.date | None = None) -> gpd.GeoDataFrame:

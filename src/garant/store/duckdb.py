@@ -162,8 +162,12 @@ class DuckDBStore:
         if not existed:
             if read_only:
                 raise StoreError(f"{p}: no such store (run `garant ingest` to create it)")
-            if not p.parent.is_dir():
-                raise StoreError(f"{p}: the folder {p.parent} does not exist")
+            if p.parent.exists() and not p.parent.is_dir():
+                raise StoreError(f"{p}: {p.parent} is not a folder")
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{p}: cannot create the folder {p.parent} ({exc})") from exc
         con = self._connect()
         try:
             self._schema_version = self._prepare(con, existed=existed)
