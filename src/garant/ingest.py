@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from garant.errors import GeometryRepairedWarning, SourceError
+from garant.errors import GeometryRepairedWarning
 from garant.model import Snapshot
+from garant.sources.detect import detect_source_kind
 
 if TYPE_CHECKING:
     from garant.store import DuckDBStore
@@ -29,9 +29,6 @@ __all__ = ["IngestSummary", "detect_source_kind", "ingest", "read_source"]
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int], None]
-
-_RAW_NAME = re.compile(r"^\d{9,11}\.geojson(\.gz)?$")
-_ARCHIVE_NAME = re.compile(r"^deepstatemap_data_\d{8}\.geojson(\.gz)?$")
 
 
 @dataclass(frozen=True)
@@ -70,50 +67,6 @@ class IngestSummary:
             f"{self.source} ({self.kind}): {self.added} added, {self.revised} revised, "
             f"{self.unchanged} unchanged; {self.measured} measured, {self.changes} changes stored"
         )
-
-
-def detect_source_kind(source: str | Path) -> str:
-    """Tell which reader a source needs.
-
-    Parameters
-    ----------
-    source : str or Path
-        ``"demo"``, ``"api"`` or a path.
-
-    Returns
-    -------
-    str
-        ``demo``, ``api``, ``archive`` or ``raw``.
-
-    Raises
-    ------
-    SourceError
-        The path does not exist, is unreadable, or holds no known files.
-    """
-    text = str(source)
-    if text in ("demo", "api"):
-        return text
-    path = Path(source)
-    if not path.exists():
-        raise SourceError(
-            f"{path}: no such file or folder (expected a folder, a file, 'api' or 'demo')"
-        )
-    if path.is_dir():
-        try:
-            names = [p.name for p in path.iterdir()]
-        except OSError as exc:
-            raise SourceError(f"{path}: unreadable folder ({exc.strerror or exc})") from exc
-        if any(_ARCHIVE_NAME.match(n) for n in names):
-            return "archive"
-        if any(_RAW_NAME.match(n) for n in names):
-            return "raw"
-        raise SourceError(
-            f"{path}: no DeepStateMap files found (expected deepstatemap_data_YYYYMMDD.geojson "
-            "or <unix-time>.geojson)"
-        )
-    if _RAW_NAME.match(path.name):
-        return "raw"
-    return "archive"
 
 
 def read_source(
@@ -166,8 +119,9 @@ def ingest(
 ) -> IngestSummary:
     """Read a source into the store and bring the frontline measures up to date.
 
-    The snapshots are added in one transaction (a failure leaves the store as it
-    was); re-ingesting the same data is a no-op; a different file for a day
+    Reading, storing and measuring run in one transaction: a failure anywhere
+    (a malformed file halfway through a folder, an interrupt) leaves the store as
+    it was. Re-ingesting the same data is a no-op; a different file for a day
     already stored becomes a new revision.
 
     Parameters
@@ -198,14 +152,16 @@ def ingest(
             notes.extend(s.notes)
             yield s
 
-    with warnings.catch_warnings():
-        # Repairs are reported through the snapshots' notes (returned below).
-        warnings.simplefilter("ignore", GeometryRepairedWarning)
-        result = store.add_snapshots(_tap(read_source(source, progress=progress, since=since)))
     measured = changes = 0
-    if update:
-        upd = update_frontline(store, progress=measure_progress)
-        measured, changes = upd.updated, upd.changes
+    # One transaction: snapshots and their measures land together or not at all.
+    with store.transaction():
+        with warnings.catch_warnings():
+            # Repairs are reported through the snapshots' notes (returned below).
+            warnings.simplefilter("ignore", GeometryRepairedWarning)
+            result = store.add_snapshots(_tap(read_source(source, progress=progress, since=since)))
+        if update:
+            upd = update_frontline(store, progress=measure_progress)
+            measured, changes = upd.updated, upd.changes
     return IngestSummary(
         source=str(source),
         kind=kind,

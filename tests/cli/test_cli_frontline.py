@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from garant.cli.main import app
+from garant.errors import DataError
 
 runner = CliRunner()
 
@@ -173,3 +174,23 @@ def test_unknown_date_names_range(demo_store: Path) -> None:
     )
     assert code == 3
     assert "1999-01-01" in err
+
+
+def test_failure_while_measuring_rolls_back_the_snapshots(
+    store_copy: Path, tmp_path: Path, shared_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import garant.frontline.engine as engine
+
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    shutil.copy(shared_data / "deepstatemap" / "deepstatemap_data_20250301.geojson", folder)
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise DataError("simulated failure while measuring")
+
+    monkeypatch.setattr(engine, "update_frontline", boom)
+    before = invoke("info", "--store", str(store_copy))[1]
+    code, _, err = invoke("ingest", str(folder), "--store", str(store_copy))
+    assert code == 2
+    assert "simulated failure" in err
+    assert invoke("info", "--store", str(store_copy))[1] == before
