@@ -191,12 +191,16 @@ def test_report_outputs() -> None:
     assert js["tolerance"] == {"min_area_km2": 1.0, "min_depth_km": 0.5}
     assert len(js["alerts"]) == 2
     assert js["alerts"][0]["geometry"]["type"] == "Polygon"
-    lines = rep.to_text().splitlines()
+    lines = rep.to_text(every=True).splitlines()
     assert len(lines) == 3
     assert re.fullmatch(
         r"2025-01-17  Russian advance  \+5\.\d km², 2\.\d km deep, near Westtown, growing, MAJOR",
         lines[2],
     )
+    # By default one line per place: its latest state and when it was first seen.
+    short = rep.to_text().splitlines()
+    assert len(short) == 2
+    assert short[1] == lines[2] + " (first seen 2025-01-16)"
     df = rep.to_frame()
     assert df.crs.to_epsg() == 4326
     assert list(df.columns[:3]) == ["date", "snapshot_id", "direction"]

@@ -83,6 +83,9 @@ def watch(
     min_area_km2: Annotated[float, typer.Option("--min-area", help="Tolerance, km².")] = 1.0,
     min_depth_km: Annotated[float, typer.Option("--min-depth", help="Tolerance, km.")] = 0.5,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    every: Annotated[
+        bool, typer.Option("--every-date", help="Text: list each place on every date.")
+    ] = False,
 ) -> None:
     """Report every change beyond tolerance since the line was frozen."""
     from garant.frontline.ceasefire import watch as do_watch
@@ -103,7 +106,7 @@ def watch(
     if fmt == "json":
         sys.stdout.write(json.dumps(rep.to_json(), indent=2, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(rep.to_text() + "\n")
+        sys.stdout.write(rep.to_text(every=every) + "\n")
 
 
 @app.command()

@@ -314,8 +314,23 @@ class AlertReport:
             "alerts": alerts,
         }
 
-    def to_text(self) -> str:
-        """A header line and one line per alert (see :meth:`Alert.describe`)."""
+    def series(self) -> tuple[Alert, ...]:
+        """The last alert of each series (one place), most recent and largest first."""
+        last: dict[int, Alert] = {}
+        for a in self.alerts:
+            last[a.series_id] = a
+        return tuple(sorted(last.values(), key=lambda a: (-a.date.toordinal(), -a.area_km2)))
+
+    def to_text(self, *, every: bool = False) -> str:
+        """A header line and one line per place, or per alert with ``every``.
+
+        Parameters
+        ----------
+        every : bool
+            List every alert of every date (a place that stays violated is
+            listed on each date); default: the latest state of each place, with
+            the date it was first seen.
+        """
         tol = f"≥ {self.min_area_km2:g} km² and ≥ {self.min_depth_km:g} km deep"
         if not self.checked_dates:
             return (
@@ -330,7 +345,10 @@ class AlertReport:
         if not self.alerts:
             return head + "no violation"
         head += f"{len(self.alerts)} alerts in {self.n_series} places"
-        return "\n".join([head, *(a.describe() for a in self.alerts)])
+        if every:
+            return "\n".join([head, *(a.describe() for a in self.alerts)])
+        lines = [a.describe() + f" (first seen {a.first_seen.isoformat()})" for a in self.series()]
+        return "\n".join([head, *lines])
 
 
 # --------------------------------------------------------------------------- pure core
@@ -539,6 +557,15 @@ def _nearest_names(
     return names, dist
 
 
+def _depth_reference(frozen_line: BaseGeometry, geography: GeographyLike) -> BaseGeometry:
+    """The frozen line plus Ukraine's land borders with Russia and Belarus."""
+    boundary = geography.ukraine_boundary()
+    borders = boundary.loc[boundary["kind"].isin(["russia", "belarus"]), "geometry"]
+    if len(borders) == 0:
+        return frozen_line
+    return shapely.union_all([frozen_line, *borders.to_numpy()])
+
+
 def detect_violations(
     frozen_occupied: BaseGeometry,
     frozen_line: BaseGeometry,
@@ -605,10 +632,10 @@ def detect_violations(
 
     Notes
     -----
-    Depth is measured from the frozen *line of contact*, which excludes the
-    state border and the coast: an incursion across the Russian border far
-    from the line (e.g. in Sumy oblast) gets its distance from the line, i.e.
-    a large depth, and is reported as major.
+    Depth is measured from the frozen line of contact *and* Ukraine's state
+    border with Russia and Belarus (where the attacker stands too): an
+    incursion across the border in Sumy oblast is as deep as it reaches into
+    Ukraine, not as far as it lies from the line.
     """
     _check_tolerance(min_area_km2, min_depth_km)
     if frozen_line is None or frozen_line.is_empty:
@@ -623,7 +650,7 @@ def detect_violations(
     land = geography.ukraine()
     shapely.prepare(land)
     frozen_land = shapely.intersection(frozen_occupied, land)
-    segments = _segment_tree(to_metric(frozen_line))
+    segments = _segment_tree(to_metric(_depth_reference(frozen_line, geography)))
     tracker = _SeriesTracker(TREND_WINDOW)
     pieces: list[_Piece] = []
     cache: tuple[bytes, list[_Piece]] | None = None

@@ -157,6 +157,15 @@ def line_length_km(line: BaseGeometry) -> float:
     return float(part_lengths_km(line).sum())
 
 
+_KEY_MUL = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F], dtype=np.uint64)
+
+
+def _vertex_keys(xy: np.ndarray) -> np.ndarray:
+    """64-bit hash of each vertex's exact coordinates (bit pattern; -0.0 as 0.0)."""
+    u = np.ascontiguousarray(xy + 0.0).view(np.uint64).reshape(-1, 2)
+    return np.asarray((u[:, 0] * _KEY_MUL[0]) ^ (u[:, 1] * _KEY_MUL[1]), dtype=np.uint64)
+
+
 class ContactLineBuilder:
     """Compute lines of contact against one fixed geography (cached band).
 
@@ -205,6 +214,8 @@ class ContactLineBuilder:
             core = land_m.buffer(-tolerance_km * 1000.0, quad_segs=4)
         shapely.prepare(core)
         self._core = core
+        # keep_mask of the last call (sorted vertex keys, vertices, answers)
+        self._memo: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def keep_mask(self, xy_lonlat: np.ndarray) -> np.ndarray:
         """Return which vertices lie inside Ukraine, off the tolerance band.
@@ -219,8 +230,25 @@ class ContactLineBuilder:
         numpy.ndarray
             Boolean array, True for vertices that can be on the line of contact.
         """
-        x, y = _TO_METRIC.transform(xy_lonlat[:, 0], xy_lonlat[:, 1])
-        return np.asarray(shapely.contains_xy(self._core, x, y), dtype=bool)
+        xy = np.ascontiguousarray(xy_lonlat, dtype=float).reshape(-1, 2)
+        keys = _vertex_keys(xy)
+        out = np.zeros(len(xy), dtype=bool)
+        todo = np.ones(len(xy), dtype=bool)
+        memo = self._memo
+        if memo is not None and len(memo[0]) and len(xy):
+            # Consecutive snapshots share almost all vertices: reuse their answers
+            # (exact coordinate match; the hash only finds the candidate).
+            m_keys, m_xy, m_keep = memo
+            pos = np.minimum(np.searchsorted(m_keys, keys), len(m_keys) - 1)
+            hit = (m_keys[pos] == keys) & (m_xy[pos] == xy).all(axis=1)
+            out[hit] = m_keep[pos[hit]]
+            todo = ~hit
+        if todo.any():
+            x, y = _TO_METRIC.transform(xy[todo, 0], xy[todo, 1])
+            out[todo] = np.asarray(shapely.contains_xy(self._core, x, y), dtype=bool)
+        order = np.argsort(keys, kind="stable")
+        self._memo = (keys[order], xy[order], out[order])
+        return out
 
     def line_and_length(self, occupied: BaseGeometry) -> tuple[MultiLineString, float]:
         """Return the line of contact of ``occupied`` and its geodesic length.
