@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
+from garant.frontline._hashindex import HashIndex
 from garant.frontline.measures import FrontlineGeography, areas_km2, clip_to
 from garant.frontline.sectors import Sectors
 
@@ -86,14 +87,14 @@ def _hash_rows(seg: np.ndarray) -> np.ndarray:
     return (u[:, 0] * _P[0]) ^ (u[:, 1] * _P[1]) ^ (u[:, 2] * _P[2]) ^ (u[:, 3] * _P[3])
 
 
-_SEG_CACHE: dict[int, tuple[BaseGeometry, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+_SEG_CACHE: dict[int, tuple[BaseGeometry, np.ndarray, np.ndarray, np.ndarray, HashIndex]] = {}
 _SEG_CACHE_SIZE = 4
 
 
 def _hashed_segments(
     geom: BaseGeometry,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_segments`, their hashes and the sorted hashes, cached for a few geometries.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, HashIndex]:
+    """:func:`_segments`, their hashes and an index of them, cached for a few geometries.
 
     Along a timeline each geometry is compared twice (as ``after``, then as
     ``before``); the cache holds a reference to the geometry, so its ``id`` is
@@ -104,19 +105,11 @@ def _hashed_segments(
         return hit[1], hit[2], hit[3], hit[4]
     seg, ring = _segments(geom)
     h = _hash_rows(seg)
-    entry = (geom, seg, ring, h, np.sort(h))
+    entry = (geom, seg, ring, h, HashIndex(h))
     if len(_SEG_CACHE) >= _SEG_CACHE_SIZE:
         _SEG_CACHE.pop(next(iter(_SEG_CACHE)))
     _SEG_CACHE[id(geom)] = entry
     return seg, ring, h, entry[4]
-
-
-def _member(a: np.ndarray, sorted_b: np.ndarray) -> np.ndarray:
-    """``np.isin(a, b)`` for a sorted ``b`` (binary search; faster on these sizes)."""
-    if len(sorted_b) == 0:
-        return np.zeros(len(a), dtype=bool)
-    pos = np.minimum(np.searchsorted(sorted_b, a), len(sorted_b) - 1)
-    return np.asarray(sorted_b[pos] == a, dtype=bool)
 
 
 def _run_boxes(seg: np.ndarray, ring: np.ndarray, differs: np.ndarray) -> np.ndarray:
@@ -172,10 +165,10 @@ def changed_windows(
         (k, 4) non-overlapping boxes ``xmin, ymin, xmax, ymax`` (k = 0 when the
         two geometries have the same boundary segments).
     """
-    sa, ra, ha, ha_sorted = _hashed_segments(before)
-    sb, rb, hb, hb_sorted = _hashed_segments(after)
-    da = ~_member(ha, hb_sorted)
-    db = ~_member(hb, ha_sorted)
+    sa, ra, ha, ha_index = _hashed_segments(before)
+    sb, rb, hb, hb_index = _hashed_segments(after)
+    da = ~hb_index.contains(ha)
+    db = ~ha_index.contains(hb)
     boxes = np.vstack([_run_boxes(sa, ra, da), _run_boxes(sb, rb, db)])
     if len(boxes) == 0:
         return boxes

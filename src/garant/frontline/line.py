@@ -23,6 +23,7 @@ from shapely.geometry import MultiLineString
 from shapely.geometry.base import BaseGeometry
 
 from garant.errors import DataError
+from garant.frontline._hashindex import HashIndex
 
 __all__ = [
     "LINE_MIN_PIECE_KM",
@@ -215,7 +216,7 @@ class ContactLineBuilder:
         shapely.prepare(core)
         self._core = core
         # keep_mask of the last call (sorted vertex keys, vertices, answers)
-        self._memo: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._memo: tuple[HashIndex, np.ndarray, np.ndarray] | None = None
 
     def keep_mask(self, xy_lonlat: np.ndarray) -> np.ndarray:
         """Return which vertices lie inside Ukraine, off the tolerance band.
@@ -235,19 +236,19 @@ class ContactLineBuilder:
         out = np.zeros(len(xy), dtype=bool)
         todo = np.ones(len(xy), dtype=bool)
         memo = self._memo
-        if memo is not None and len(memo[0]) and len(xy):
+        if memo is not None and len(xy):
             # Consecutive snapshots share almost all vertices: reuse their answers
             # (exact coordinate match; the hash only finds the candidate).
-            m_keys, m_xy, m_keep = memo
-            pos = np.minimum(np.searchsorted(m_keys, keys), len(m_keys) - 1)
-            hit = (m_keys[pos] == keys) & (m_xy[pos] == xy).all(axis=1)
+            m_index, m_xy, m_keep = memo
+            pos = m_index.find(keys)
+            hit = pos >= 0
+            hit[hit] = (m_xy[pos[hit]] == xy[hit]).all(axis=1)
             out[hit] = m_keep[pos[hit]]
             todo = ~hit
         if todo.any():
             x, y = _TO_METRIC.transform(xy[todo, 0], xy[todo, 1])
             out[todo] = np.asarray(shapely.contains_xy(self._core, x, y), dtype=bool)
-        order = np.argsort(keys, kind="stable")
-        self._memo = (keys[order], xy[order], out[order])
+        self._memo = (HashIndex(keys), xy, out)
         return out
 
     def line_and_length(self, occupied: BaseGeometry) -> tuple[MultiLineString, float]:
