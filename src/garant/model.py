@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import threading
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import shapely
@@ -113,9 +115,36 @@ def _shared_empty_points() -> gpd.GeoDataFrame:
     return empty_points()
 
 
-def _hash_geometry(h: hashlib._Hash, geom: BaseGeometry) -> None:
-    g = shapely.normalize(shapely.set_precision(geom, _HASH_GRID, mode="pointwise"))
-    h.update(shapely.to_wkb(g, output_dimension=2, byte_order=1))
+# Memos of recent polygon layers, by object identity (each entry holds the geometry,
+# so its id is not reused while cached). Sources that see the same content again
+# (identical consecutive archive days) pass the same object, and the store asks
+# for ``polygon_hash`` right after ``build``: neither is recomputed.
+_MEMO_SIZE = 64
+_MEMO_LOCK = threading.Lock()
+_HASH_WKB_MEMO: dict[int, tuple[BaseGeometry, bytes]] = {}
+_CLEAN_MEMO: dict[int, tuple[BaseGeometry, BaseGeometry]] = {}
+
+
+def _memo_put(memo: dict[int, tuple[BaseGeometry, Any]], key: BaseGeometry, value: Any) -> None:
+    with _MEMO_LOCK:
+        while len(memo) >= _MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[id(key)] = (key, value)
+
+
+def _memo_get(memo: dict[int, tuple[BaseGeometry, Any]], key: BaseGeometry) -> Any:
+    hit = memo.get(id(key))
+    return hit[1] if hit is not None and hit[0] is key else None
+
+
+def _hash_geometry(h: hashlib._Hash, geom: BaseGeometry, *, memo: bool = False) -> None:
+    wkb = _memo_get(_HASH_WKB_MEMO, geom)
+    if wkb is None:
+        g = shapely.normalize(shapely.set_precision(geom, _HASH_GRID, mode="pointwise"))
+        wkb = shapely.to_wkb(g, output_dimension=2, byte_order=1)
+        if memo:
+            _memo_put(_HASH_WKB_MEMO, geom, wkb)
+    h.update(wkb)
 
 
 @dataclass(frozen=True)
@@ -205,9 +234,15 @@ class Snapshot:
         for kind, geom in layers.items():
             if kind not in POLYGON_KINDS:
                 raise DataError(f"{ref}: unknown layer kind {kind!r}")
+            known = None if geom is None else _memo_get(_CLEAN_MEMO, geom)
+            if known is not None:  # the same object was checked before: valid
+                clean[kind] = known
+                continue
             if geom is None or geom.is_empty:
                 continue
-            geom = shapely.force_2d(geom)
+            given = geom
+            if shapely.has_z(geom):
+                geom = shapely.force_2d(geom)
             if geom.geom_type == "GeometryCollection":
                 polys = [
                     g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")
@@ -233,6 +268,8 @@ class Snapshot:
                 warnings.warn(msg, GeometryRepairedWarning, stacklevel=2)
             if geom.is_empty:
                 continue
+            if geom is given:
+                _memo_put(_CLEAN_MEMO, given, geom)
             clean[kind] = geom
         occupied = [clean[k] for k in OCCUPIED_KINDS if k in clean]
         if not occupied:
@@ -254,7 +291,7 @@ class Snapshot:
         h = hashlib.sha256()
         for kind in sorted(clean):
             h.update(kind.encode())
-            _hash_geometry(h, clean[kind])
+            _hash_geometry(h, clean[kind], memo=True)
         if len(pts):
             for row in pts.sort_values(list(POINT_COLUMNS), kind="stable").itertuples():
                 h.update(f"{row.kind}|{row.key}|{row.name_uk}|{row.name_en}".encode())

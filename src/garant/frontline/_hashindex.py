@@ -1,11 +1,11 @@
-"""Exact, vectorised lookup of 64-bit keys (a direct-mapped table with overflow).
+"""Exact, vectorised lookup of 64-bit keys (two direct-mapped tables and an overflow).
 
 Consecutive snapshots share almost all boundary vertices and segments; the
 frontline code finds the shared ones by hashing coordinates to 64-bit keys and
 looking them up in the previous snapshot's keys. A sorted array with
-:func:`numpy.searchsorted` costs a sort and a binary search per key; this
-table costs one scatter to build and one gather per lookup, which is several
-times faster for the few thousand keys of a daily snapshot.
+:func:`numpy.searchsorted` costs a sort and a binary search per key; these
+tables cost a scatter to build and a gather per lookup, several times faster for
+the few thousand keys of a daily snapshot.
 """
 
 from __future__ import annotations
@@ -18,27 +18,35 @@ __all__ = ["HashIndex"]
 class HashIndex:
     """Positions of 64-bit keys, for exact membership and lookup.
 
+    A key lives in the slot its top bits pick in the first table; keys that lose
+    that slot to another key go to the slot their low bits pick in a second
+    table, and the very few left over to a small sorted array.
+
     Parameters
     ----------
     keys : numpy.ndarray
-        uint64 keys, assumed well mixed (their top bits pick the table slot).
-        Duplicates are allowed; :meth:`find` returns one of their positions.
+        uint64 keys, assumed well mixed. Duplicates are allowed; :meth:`find`
+        returns one of their positions.
     """
 
     def __init__(self, keys: np.ndarray) -> None:
         self.keys = np.ascontiguousarray(keys, dtype=np.uint64)
         n = len(self.keys)
-        bits = max(8, int(np.ceil(np.log2(max(n, 1)))) + 3)  # load factor <= 1/8
+        bits = max(8, int(n).bit_length() + 2)  # load factor <= 1/4 per table
         self._shift = np.uint64(64 - bits)
-        self._table = np.full(1 << bits, -1, dtype=np.int64)
-        idx = np.arange(n, dtype=np.int64)
-        slots = self.keys >> self._shift
-        self._table[slots] = idx  # on a clash the last key wins the slot ...
-        lost = idx[self._table[slots] != idx]
-        # ... and the others go to a small sorted overflow array.
-        order = np.argsort(self.keys[lost], kind="stable")
-        self._over_keys = self.keys[lost][order]
-        self._over_idx = lost[order]
+        self._mask = np.uint64((1 << bits) - 1)
+        idx = np.arange(n, dtype=np.int32)
+        self._t1 = np.full(1 << bits, -1, dtype=np.int32)
+        s1 = self.keys >> self._shift
+        self._t1[s1] = idx  # on a clash the last key wins the slot
+        lost = idx[self._t1[s1] != idx]
+        self._t2 = np.full(1 << bits, -1, dtype=np.int32)
+        s2 = self.keys[lost] & self._mask
+        self._t2[s2] = lost
+        left = lost[self._t2[s2] != lost]
+        order = np.argsort(self.keys[left], kind="stable")
+        self._over_keys = self.keys[left][order]
+        self._over_idx = left[order]
 
     def find(self, query: np.ndarray) -> np.ndarray:
         """Position of each query key in ``keys``, -1 where absent.
@@ -54,18 +62,25 @@ class HashIndex:
             int64 positions (-1: not a key).
         """
         q = np.asarray(query, dtype=np.uint64)
-        if len(self.keys) == 0:
-            return np.full(len(q), -1, dtype=np.int64)
-        cand = self._table[q >> self._shift]
-        ok = (cand >= 0) & (self.keys[np.maximum(cand, 0)] == q)
-        out = np.where(ok, cand, -1)
-        if len(self._over_keys):
-            rest = np.flatnonzero(~ok & (cand >= 0))
-            if len(rest):
-                ok_keys = self._over_keys
-                pos = np.minimum(np.searchsorted(ok_keys, q[rest]), len(ok_keys) - 1)
-                hit = ok_keys[pos] == q[rest]
-                out[rest[hit]] = self._over_idx[pos[hit]]
+        out = np.full(len(q), -1, dtype=np.int64)
+        if len(self.keys) == 0 or len(q) == 0:
+            return out
+        c1 = self._t1[q >> self._shift]
+        ok = (c1 >= 0) & (self.keys[c1] == q)  # c1 == -1 reads the last key: masked
+        out[ok] = c1[ok]
+        rest = np.flatnonzero(~ok & (c1 >= 0))  # slot taken by another key
+        if len(rest):
+            qr = q[rest]
+            c2 = self._t2[qr & self._mask]
+            ok2 = (c2 >= 0) & (self.keys[c2] == qr)
+            out[rest[ok2]] = c2[ok2]
+            if len(self._over_keys):
+                rest = rest[~ok2 & (c2 >= 0)]
+                if len(rest):
+                    ov = self._over_keys
+                    pos = np.minimum(np.searchsorted(ov, q[rest]), len(ov) - 1)
+                    hit = ov[pos] == q[rest]
+                    out[rest[hit]] = self._over_idx[pos[hit]]
         return out
 
     def contains(self, query: np.ndarray) -> np.ndarray:

@@ -15,6 +15,8 @@ projection centred on Ukraine (scale error below 0.5 % over the country).
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pyproj
 import shapely
@@ -214,9 +216,14 @@ class ContactLineBuilder:
         else:
             core = land_m.buffer(-tolerance_km * 1000.0, quad_segs=4)
         shapely.prepare(core)
+        # One point query builds GEOS's lazy point locator now, so that threads
+        # can then share the prepared band (read only).
+        x0, y0, x1, y1 = core.bounds
+        shapely.contains_xy(core, 0.5 * (x0 + x1), 0.5 * (y0 + y1))
         self._core = core
-        # keep_mask of the last call (sorted vertex keys, vertices, answers)
-        self._memo: tuple[HashIndex, np.ndarray, np.ndarray] | None = None
+        # Per thread: keep_mask of its last call (index of vertex keys, vertices,
+        # answers); consecutive snapshots share almost all vertices.
+        self._local = threading.local()
 
     def keep_mask(self, xy_lonlat: np.ndarray) -> np.ndarray:
         """Return which vertices lie inside Ukraine, off the tolerance band.
@@ -235,7 +242,7 @@ class ContactLineBuilder:
         keys = _vertex_keys(xy)
         out = np.zeros(len(xy), dtype=bool)
         todo = np.ones(len(xy), dtype=bool)
-        memo = self._memo
+        memo: tuple[HashIndex, np.ndarray, np.ndarray] | None = getattr(self._local, "memo", None)
         if memo is not None and len(xy):
             # Consecutive snapshots share almost all vertices: reuse their answers
             # (exact coordinate match; the hash only finds the candidate).
@@ -248,7 +255,7 @@ class ContactLineBuilder:
         if todo.any():
             x, y = _TO_METRIC.transform(xy[todo, 0], xy[todo, 1])
             out[todo] = np.asarray(shapely.contains_xy(self._core, x, y), dtype=bool)
-        self._memo = (HashIndex(keys), xy, out)
+        self._local.memo = (HashIndex(keys), xy, out)
         return out
 
     def line_and_length(self, occupied: BaseGeometry) -> tuple[MultiLineString, float]:

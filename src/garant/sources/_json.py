@@ -10,10 +10,15 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import threading
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
 
 from garant.errors import DataError, NotFoundError, SourceError
 
@@ -21,6 +26,7 @@ __all__ = [
     "Progress",
     "check_feature_collection",
     "decode_json",
+    "fast_polygon_features",
     "is_unrelated_file",
     "read_bytes",
     "strip_geojson_suffix",
@@ -203,4 +209,168 @@ def iter_data_files(folder: Path, *, accept: Callable[[str], bool], what: str) -
         if not accept(entry.name):
             raise DataError(f"{entry}: unexpected file name (expected {what})")
         out.append(entry)
+    return out
+
+
+# -- fast reading of GeoJSON polygons -----------------------------------------------------
+#
+# GEOS's GeoJSON reader (shapely.from_geojson) needs ~2-3 ms for a 3,000-vertex
+# daily archive file, almost all of it parsing numbers. Consecutive map states
+# share almost all of their vertices, so the reader below cuts each ring's text
+# into short pieces at content-defined places, parses each distinct piece once
+# (Python's float(): the same correctly rounded doubles as any JSON parser) and
+# remembers it; everything else in the file is checked by the standard JSON parser
+# (the document with each coordinate array replaced by 0). Anything unusual gives
+# None and the caller uses a general reader.
+
+_COORDS_KEY = re.compile(rb'"coordinates"\s*:\s*(?=\[)')
+_JSON_NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_BLANKS = b" \t\r\n"
+# Ring texts are cut after every position whose text ends in "3" (about one in
+# ten), so unchanged stretches of boundary give the same pieces day after day.
+_CUT = b"3],["
+_PIECES: dict[bytes, np.ndarray] = {}  # piece text (without the cut) -> (n, 2) positions
+_LAST_PIECES: dict[bytes, np.ndarray] = {}  # the same for the last piece of a ring
+_PIECES_MAX = 50_000  # ~30 MB at most; the 2024-2026 archive needs ~5,000
+_PIECES_LOCK = threading.Lock()
+
+
+def _position(text: bytes) -> tuple[float, float]:
+    """Parse one 2-D position ``lon,lat`` (compact JSON); KeyError if it is not one."""
+    parts = text.split(b",")
+    if len(parts) != 2 or not all(_JSON_NUMBER.fullmatch(p) for p in parts):
+        raise KeyError(text)
+    return float(parts[0]), float(parts[1])
+
+
+def _piece(text: bytes) -> np.ndarray:
+    """(n, 2) positions of ``lon,lat],[lon,lat...``; KeyError if it is not that."""
+    return np.array([_position(t) for t in text.split(b"],[")], dtype=float).reshape(-1, 2)
+
+
+def _ring_positions(rings: list[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates and sizes of ring texts (``lon,lat],[...],[lon,lat``).
+
+    Raises KeyError for a text that is not a list of 2-D positions.
+    """
+    per_ring = [r.split(_CUT) for r in rings]
+    mids = [p for pieces in per_ring for p in pieces[:-1]]
+    lasts = [pieces[-1] for pieces in per_ring]
+    with _PIECES_LOCK:
+        for memo, texts, suffix in ((_PIECES, mids, b"3"), (_LAST_PIECES, lasts, b"")):
+            missing = set(texts).difference(memo)
+            if missing:
+                if len(memo) + len(missing) > _PIECES_MAX:
+                    memo.clear()
+                    missing = set(texts)
+                memo.update({t: _piece(t + suffix) for t in missing})
+        mid_arrays = list(map(_PIECES.__getitem__, mids))
+        last_arrays = list(map(_LAST_PIECES.__getitem__, lasts))
+    arrays: list[np.ndarray] = []
+    sizes: list[int] = []
+    k = 0
+    for pieces, last in zip(per_ring, last_arrays, strict=True):
+        n = len(pieces) - 1
+        ring = mid_arrays[k : k + n]
+        k += n
+        ring.append(last)
+        arrays.extend(ring)
+        sizes.append(sum(map(len, ring)))
+    return np.concatenate(arrays), np.array(sizes, dtype=np.int64)
+
+
+def _polygons_from_text(compact: bytes, multi: bool) -> BaseGeometry | None:
+    """A (Multi)Polygon from the whitespace-free text of its coordinates, or None."""
+    head, tail = (b"[[[[", b"]]]]") if multi else (b"[[[", b"]]]")
+    if not (compact.startswith(head) and compact.endswith(tail)) or len(compact) < 2 * len(head):
+        return None
+    body = compact[len(head) : -len(tail)]
+    polys = body.split(b"]]],[[[") if multi else [body]
+    rings: list[bytes] = []
+    poly_sizes: list[int] = []
+    for poly in polys:
+        parts = poly.split(b"]],[[")
+        poly_sizes.append(len(parts))
+        rings.extend(parts)
+    try:
+        xy, ring_sizes = _ring_positions(rings)
+    except KeyError:
+        return None  # not a plain array of 2-D positions
+    ring_off = np.r_[0, np.cumsum(ring_sizes)]
+    if ring_sizes.min() < 4 or np.any(xy[ring_off[:-1]] != xy[ring_off[1:] - 1]):
+        return None  # degenerate or unclosed ring: let the general reader report it
+    nr = len(ring_sizes)
+    if multi:
+        poly_off = np.r_[0, np.cumsum(poly_sizes)]
+        offsets: tuple[np.ndarray, ...] = (ring_off, poly_off, np.array([0, len(poly_sizes)]))
+        gtype = shapely.GeometryType.MULTIPOLYGON
+    else:
+        offsets = (ring_off, np.array([0, nr]))
+        gtype = shapely.GeometryType.POLYGON
+    geom: BaseGeometry = shapely.from_ragged_array(gtype, xy, offsets)[0]
+    return geom
+
+
+def fast_polygon_features(data: bytes) -> list[BaseGeometry] | None:
+    """Geometries of a FeatureCollection of (Multi)Polygon features, read fast.
+
+    Parameters
+    ----------
+    data : bytes
+        GeoJSON text (UTF-8).
+
+    Returns
+    -------
+    list of BaseGeometry or None
+        One 2-D (Multi)Polygon per feature, in order, with exactly the
+        coordinates a JSON parser reads. None when the document is not valid
+        JSON, not a FeatureCollection, or any feature's geometry is not a
+        non-empty Polygon or MultiPolygon of 2-D positions with closed rings whose
+        last member is ``coordinates``: the caller then uses a general reader,
+        which also says what is wrong.
+    """
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _COORDS_KEY.finditer(data):
+        start = m.end()
+        if start < pos:
+            return None
+        # A coordinate array holds no "}": the first one closes the geometry.
+        close = data.find(b"}", start)
+        end = data.rfind(b"]", start, close) + 1 if close >= 0 else 0
+        if end <= start:
+            return None
+        spans.append((start, end))
+        pos = end
+    if not spans:
+        return None
+    pieces: list[bytes] = []
+    prev = 0
+    for s, e in spans:
+        pieces += [data[prev:s], b"0"]
+        prev = e
+    pieces.append(data[prev:])
+    try:
+        doc = json.loads(b"".join(pieces))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
+        return None
+    features = doc.get("features")
+    if not isinstance(features, list):
+        return None
+    if len(features) != len(spans):
+        return None
+    out: list[BaseGeometry] = []
+    for feature, (s, e) in zip(features, spans, strict=True):
+        geom = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(geom, dict) or geom.get("coordinates") != 0:
+            return None
+        gtype = geom.get("type")
+        if gtype not in ("Polygon", "MultiPolygon"):
+            return None
+        g = _polygons_from_text(data[s:e].translate(None, _BLANKS), gtype == "MultiPolygon")
+        if g is None:
+            return None
+        out.append(g)
     return out

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ from garant.sources._json import (
     Progress,
     check_feature_collection,
     decode_json,
+    fast_polygon_features,
     iter_data_files,
     read_bytes,
 )
@@ -56,6 +58,11 @@ _DAILY_NAME = re.compile(r"^deepstatemap_data_(\d{8})\.geojson(\.gz)?$")
 _DOWNLOAD_HOUR_UTC = 3
 _FC_HEAD = re.compile(rb'"type"\s*:\s*"FeatureCollection"')
 _DATE_PROP = re.compile(rb'"date"\s*:\s*"([^"]*)"')
+#: Geometry of recently read file contents (from ``"features"`` on), see
+#: :func:`read_archive_file`.
+_CONTENT_MEMO: dict[bytes, BaseGeometry] = {}
+_CONTENT_MEMO_SIZE = 8
+_CONTENT_LOCK = threading.Lock()
 
 
 def archive_dates(file_date: dt.date) -> tuple[dt.date, dt.datetime]:
@@ -120,6 +127,9 @@ def _fast_geometries(data: bytes) -> list[BaseGeometry] | None:
     """Parse a FeatureCollection's geometries with GEOS (no Python JSON); None if unsure."""
     if not _FC_HEAD.search(data[:4096]):
         return None
+    fast = fast_polygon_features(data)
+    if fast is not None:
+        return fast
     try:
         gc = shapely.from_geojson(data, on_invalid="raise")
     except (shapely.errors.GEOSException, ValueError):
@@ -157,14 +167,24 @@ def read_archive_file(
     path = Path(path)
     file_date = _file_date(path)
     data = read_bytes(path)
-    geoms = _fast_geometries(data)
-    if geoms is None or any(g.is_empty for g in geoms):
-        # slow path: precise diagnosis of what is wrong
-        features = check_feature_collection(decode_json(data, str(path)), str(path))
-        geoms = [_feature_geometry(f, f"{path}: feature {i}") for i, f in enumerate(features)]
-    return _snapshot(
-        _merge(geoms, str(path)), file_date, source=source, source_ref=source_ref or path.name
-    )
+    # Most days repeat the previous day's territory: the files then differ only in
+    # their header ("name"), and the geometry already built (and validated and
+    # hashed by Snapshot.build, which remembers the object) is reused.
+    at = data.find(b'"features"')
+    content = data[at:] if at >= 0 else data
+    geom = _CONTENT_MEMO.get(content)
+    if geom is None:
+        geoms = _fast_geometries(data)
+        if geoms is None or any(g.is_empty for g in geoms):
+            # slow path: precise diagnosis of what is wrong
+            features = check_feature_collection(decode_json(data, str(path)), str(path))
+            geoms = [_feature_geometry(f, f"{path}: feature {i}") for i, f in enumerate(features)]
+        geom = _merge(geoms, str(path))
+        with _CONTENT_LOCK:
+            while len(_CONTENT_MEMO) >= _CONTENT_MEMO_SIZE:
+                _CONTENT_MEMO.pop(next(iter(_CONTENT_MEMO)))
+            _CONTENT_MEMO[content] = geom
+    return _snapshot(geom, file_date, source=source, source_ref=source_ref or path.name)
 
 
 def _read_unified(path: Path, *, source: str, progress: Progress | None) -> Iterator[Snapshot]:

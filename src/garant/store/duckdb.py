@@ -85,6 +85,20 @@ def _as_date(value: dt.date | str, what: str = "date") -> dt.date:
         raise DataError(f"{what} {value!r}: not a date (expected YYYY-MM-DD)") from None
 
 
+#: SQL condition "the layer is an occupied kind" (the kinds are fixed identifiers).
+_OCCUPIED_SQL = " OR ".join(f"kind = '{k}'" for k in OCCUPIED_KINDS if k.isidentifier())
+
+
+def _int_list(ids: Sequence[int]) -> str:
+    """SQL text of a non-empty list of ints, for ``IN (...)``.
+
+    A literal list lets DuckDB filter while scanning (its zone maps skip the
+    other row groups); ``IN (SELECT unnest(?))`` is a join that reads, and for
+    geometry columns decodes, the whole table first.
+    """
+    return ", ".join(str(int(i)) for i in ids)
+
+
 def _str_or_none(value: object) -> str | None:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return None
@@ -450,11 +464,13 @@ class DuckDBStore:
         added: list[int] = []
         revised: list[int] = []
         unchanged = 0
-        pending: list[tuple[Snapshot, int]] = []
+        # (snapshot, revision, polygon hash): the hash is taken as each snapshot
+        # arrives, while Snapshot.build's memo of its geometry is fresh.
+        pending: list[tuple[Snapshot, int, str]] = []
 
         def flush() -> None:
             ids = self._insert_snapshots(pending)
-            for (_snap, revision), sid in zip(pending, ids, strict=True):
+            for (_snap, revision, _phash), sid in zip(pending, ids, strict=True):
                 (added if revision == 1 else revised).append(sid)
             pending.clear()
 
@@ -472,7 +488,7 @@ class DuckDBStore:
                 else:
                     hashes.add(snap.content_hash)
                     state[key] = (revision + 1, hashes)
-                    pending.append((snap, revision + 1))
+                    pending.append((snap, revision + 1, snap.polygon_hash))
                     if len(pending) >= _CHUNK:
                         flush()
                 if progress is not None:
@@ -490,7 +506,7 @@ class DuckDBStore:
         ).fetchall()
         return {(r[0], r[1]): (int(r[2]), set(r[3])) for r in rows}
 
-    def _insert_snapshots(self, pending: Sequence[tuple[Snapshot, int]]) -> list[int]:
+    def _insert_snapshots(self, pending: Sequence[tuple[Snapshot, int, str]]) -> list[int]:
         """Write snapshots with their layers and points; return their new ids."""
         n = len(pending)
         ids = [
@@ -500,7 +516,7 @@ class DuckDBStore:
             ).fetchall()
         ]
         now = dt.datetime.now(dt.UTC)
-        snaps = [s for s, _ in pending]
+        snaps = [p[0] for p in pending]
         utc = pa.timestamp("us", tz="UTC")
         snap_table = pa.table(
             {
@@ -508,10 +524,10 @@ class DuckDBStore:
                 "date": pa.array([s.date for s in snaps], pa.date32()),
                 "source": pa.array([s.source for s in snaps], pa.string()),
                 "source_ref": pa.array([s.source_ref for s in snaps], pa.string()),
-                "revision": pa.array([r for _, r in pending], pa.int32()),
+                "revision": pa.array([p[1] for p in pending], pa.int32()),
                 "taken_at": pa.array([s.taken_at for s in snaps], utc),
                 "content_hash": pa.array([s.content_hash for s in snaps], pa.string()),
-                "polygon_hash": pa.array([s.polygon_hash for s in snaps], pa.string()),
+                "polygon_hash": pa.array([p[2] for p in pending], pa.string()),
                 "notes": pa.array([list(s.notes) for s in snaps], pa.list_(pa.string())),
                 "ingested_at": pa.array([now] * n, utc),
             }
@@ -707,11 +723,11 @@ class DuckDBStore:
         ids = list(dict.fromkeys(int(i) for i in snapshot_ids))
         if not ids:
             return {}
+        # Literal filters: DuckDB then filters while scanning (a join with
+        # unnest(?) lists, or an IN list of strings, costs 3-4 times more).
         rows = self._execute(
-            "SELECT snapshot_id, ST_AsWKB(geom) FROM layers "
-            "WHERE kind IN (SELECT unnest($kinds::VARCHAR[])) "
-            "AND snapshot_id IN (SELECT unnest($ids::INTEGER[])) ORDER BY snapshot_id, kind",
-            {"kinds": list(OCCUPIED_KINDS), "ids": ids},  # type: ignore[arg-type]
+            f"SELECT snapshot_id, ST_AsWKB(geom) FROM layers WHERE ({_OCCUPIED_SQL}) "
+            f"AND snapshot_id IN ({_int_list(ids)}) ORDER BY snapshot_id, kind"
         ).fetchall()
         geoms = _from_wkb(r[1] for r in rows)
         parts: dict[int, list[BaseGeometry]] = {}
@@ -1016,15 +1032,13 @@ class DuckDBStore:
             ``snapshot_id``, ``length_km`` (km) and the line as geometry,
             EPSG:4326, sorted by snapshot id; snapshots without a line are absent.
         """
-        if snapshot_ids is None:
-            where, params = "", []
-        else:
-            where = "WHERE snapshot_id IN (SELECT unnest(?::INTEGER[]))"
-            params = [[int(i) for i in snapshot_ids]]
+        where = ""
+        if snapshot_ids is not None:
+            ids = [int(i) for i in snapshot_ids]
+            where = f"WHERE snapshot_id IN ({_int_list(ids)})" if ids else "WHERE false"
         df = self._frame(
             f"SELECT snapshot_id, length_km, ST_AsWKB(geom) AS wkb FROM lines {where} "
-            "ORDER BY snapshot_id",
-            params,
+            "ORDER BY snapshot_id"
         )
         return _geo_frame(df)
 
