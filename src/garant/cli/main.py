@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from garant.cli import air as air_cli
 from garant.cli import ceasefire as ceasefire_cli
 from garant.cli import frontline as frontline_cli
 from garant.cli._common import (
@@ -28,6 +29,7 @@ app = typer.Typer(
 )
 app.add_typer(frontline_cli.app, name="frontline")
 app.add_typer(ceasefire_cli.app, name="ceasefire")
+app.add_typer(air_cli.app, name="air")
 
 
 @app.callback()

@@ -1,0 +1,1 @@
+"""Air shield: catalogues, coverage, raid simulation, calibration and placement."""

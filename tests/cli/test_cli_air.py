@@ -1,0 +1,76 @@
+"""``garant air ...`` commands."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from garant.cli.main import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    res = runner.invoke(app, list(args))
+    return res.exit_code, res.stdout, res.stderr
+
+
+def test_backtest_csv_columns(shared_data: Path) -> None:
+    records = shared_data / "air" / "missile_attacks_daily.csv"
+    code, out, err = invoke("air", "backtest", "--records", str(records), "--split", "2025-01-01")
+    assert code == 0, err
+    df = pd.read_csv(io.StringIO(out))
+    assert list(df.columns) == [
+        "class",
+        "month",
+        "launched",
+        "observed_rate",
+        "predicted_rate",
+        "naive_rate",
+    ]
+    assert {"strike_uav", "cruise", "ballistic"} <= set(df["class"])
+    assert (df["month"] >= "2025-01").all()
+    assert df[["observed_rate", "predicted_rate", "naive_rate"]].stack().between(0, 1).all()
+
+
+def test_backtest_bad_split(shared_data: Path) -> None:
+    records = shared_data / "air" / "missile_attacks_daily.csv"
+    code, _, err = invoke("air", "backtest", "--records", str(records), "--split", "2025-02-30")
+    assert code == 2
+    assert "2025-02-30" in err
+
+
+def test_backtest_missing_records(tmp_path: Path) -> None:
+    code, _, err = invoke(
+        "air", "backtest", "--records", str(tmp_path / "nope.csv"), "--split", "2025-01-01"
+    )
+    assert code != 0
+    assert "nope.csv" in err
+    assert "Traceback" not in err
+
+
+def test_rates_json(shared_data: Path) -> None:
+    records = shared_data / "air" / "missile_attacks_daily.csv"
+    code, out, err = invoke("air", "rates", "--records", str(records), "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert {r["threat_class"] for r in rows} >= {"strike_uav", "cruise", "ballistic"}
+    assert "Unknown UAV" in err  # unknown names are counted and reported
+
+
+def test_catalog_lists_every_number_with_a_basis() -> None:
+    code, out, err = invoke("air", "catalog", "defences", "--format", "json")
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows
+    assert all(r["source"] or r["assumption"] for r in rows)
+
+
+def test_catalog_unknown_kind() -> None:
+    code, _, err = invoke("air", "catalog", "missiles")
+    assert code == 2
+    assert "missiles" in err
