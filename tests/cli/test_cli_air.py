@@ -74,3 +74,57 @@ def test_catalog_unknown_kind() -> None:
     code, _, err = invoke("air", "catalog", "missiles")
     assert code == 2
     assert "missiles" in err
+
+
+def _points_csv(path: Path, rows: list[tuple[float, float, float]]) -> Path:
+    lines = ["lon,lat,weight", *(f"{lon},{lat},{w}" for lon, lat, w in rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_place_json(tmp_path: Path) -> None:
+    cand = _points_csv(tmp_path / "c.csv", [(30.5, 50.45, 0), (24.0, 49.8, 0), (30.7, 46.5, 0)])
+    dem = _points_csv(
+        tmp_path / "d.csv",
+        [(30.52, 50.45, 3000), (24.03, 49.84, 700), (30.73, 46.48, 1000), (30.6, 50.4, 50)],
+    )
+    code, out, err = invoke(
+        "air", "place", "--candidates", str(cand), "--demand", str(dem),
+        "--k", "2", "--radius-km", "30",
+    )  # fmt: skip
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["objective"] == 3000 + 1000 + 50
+    assert res["solver"] == "highs"
+    assert "solve_time_s" in res
+
+
+def test_place_k_too_large(tmp_path: Path) -> None:
+    cand = _points_csv(tmp_path / "c.csv", [(30.5, 50.45, 0)])
+    dem = _points_csv(tmp_path / "d.csv", [(30.52, 50.45, 3000)])
+    code, _, err = invoke(
+        "air", "place", "--candidates", str(cand), "--demand", str(dem),
+        "--k", "5", "--radius-km", "30",
+    )  # fmt: skip
+    assert code == 2
+    assert "k" in err.lower()
+    assert "Traceback" not in err
+
+
+def test_assess_writes_report(tmp_path: Path) -> None:
+    out = tmp_path / "air"
+    code, stdout, err = invoke(
+        "air", "assess", "ukraine-today", "sky-shield", "--runs", "5", "--nights", "2",
+        "--out", str(out), "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    rows = json.loads(stdout)
+    assert [r["package"] for r in rows] == ["ukraine-today", "sky-shield"]
+    assert (out / "air.html").exists()
+    assert rows[1]["neutralised_cruise"] > rows[0]["neutralised_cruise"]
+
+
+def test_assess_unknown_preset(tmp_path: Path) -> None:
+    code, _, err = invoke("air", "assess", "iron-dome", "--out", str(tmp_path / "x"))
+    assert code != 0
+    assert "iron-dome" in err
