@@ -109,7 +109,9 @@ def place(
         str | None, typer.Option("--date", help="Frontline date for the stand-off.")
     ] = None,
     solver: Annotated[str, typer.Option("--solver", help="highs or greedy.")] = "highs",
-    time_limit_s: Annotated[float | None, typer.Option("--time-limit")] = None,
+    time_limit_s: Annotated[
+        float | None, typer.Option("--time-limit", help="Solver time limit, s.")
+    ] = 120.0,
     fmt: Annotated[str, typer.Option("--format", "-f", help="json or table.")] = "json",
 ) -> None:
     """Choose K sites that cover the most demand (maximal covering location, HiGHS)."""
