@@ -22,6 +22,8 @@ from garant.model import Snapshot
 from garant.sources.detect import detect_source_kind
 
 if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
     from garant.store import DuckDBStore
 
 __all__ = ["IngestSummary", "detect_source_kind", "ingest", "read_source"]
@@ -153,14 +155,19 @@ def ingest(
             yield s
 
     measured = changes = 0
+    # The new snapshots' occupied territory, kept from reading so that the
+    # frontline update does not read it back from the store.
+    occupied: dict[int, BaseGeometry] | None = {} if update else None
     # One transaction: snapshots and their measures land together or not at all.
     with store.transaction():
         with warnings.catch_warnings():
             # Repairs are reported through the snapshots' notes (returned below).
             warnings.simplefilter("ignore", GeometryRepairedWarning)
-            result = store.add_snapshots(_tap(read_source(source, progress=progress, since=since)))
+            result = store.add_snapshots(
+                _tap(read_source(source, progress=progress, since=since)), occupied=occupied
+            )
         if update:
-            upd = update_frontline(store, progress=measure_progress)
+            upd = update_frontline(store, progress=measure_progress, occupied=occupied)
             measured, changes = upd.updated, upd.changes
     return IngestSummary(
         source=str(source),

@@ -5,12 +5,20 @@ frontline code finds the shared ones by hashing coordinates to 64-bit keys and
 looking them up in the previous snapshot's keys. A sorted array with
 :func:`numpy.searchsorted` costs a sort and a binary search per key; these
 tables cost a scatter to build and a gather per lookup, several times faster for
-the few thousand keys of a daily snapshot.
+the few thousand keys of a daily snapshot. Where pandas' C hash table (the
+engine of ``pandas.Index``) can be imported it is used instead, faster still.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+
+try:  # pandas' C hash table (khash): 2-3 times faster than the numpy tables below
+    from pandas._libs.hashtable import UInt64HashTable as _CTable
+except (ImportError, AttributeError):  # pragma: no cover - pandas internals moved
+    _CTable = None
 
 __all__ = ["HashIndex"]
 
@@ -27,11 +35,20 @@ class HashIndex:
     keys : numpy.ndarray
         uint64 keys, assumed well mixed. Duplicates are allowed; :meth:`find`
         returns one of their positions.
+    use_pandas : bool
+        Use pandas' C hash table where available (the default; same answers
+        for distinct keys, faster); False uses the numpy tables.
     """
 
-    def __init__(self, keys: np.ndarray) -> None:
+    def __init__(self, keys: np.ndarray, *, use_pandas: bool = True) -> None:
         self.keys = np.ascontiguousarray(keys, dtype=np.uint64)
         n = len(self.keys)
+        self._table: Any = None
+        if use_pandas and _CTable is not None:
+            # pandas.Index's own engine, used directly (no Index object around it).
+            self._table = _CTable(max(n, 1))
+            self._table.map_locations(self.keys)
+            return
         bits = max(8, int(n).bit_length() + 2)  # load factor <= 1/4 per table
         self._shift = np.uint64(64 - bits)
         self._mask = np.uint64((1 << bits) - 1)
@@ -61,14 +78,17 @@ class HashIndex:
         numpy.ndarray
             int64 positions (-1: not a key).
         """
-        q = np.asarray(query, dtype=np.uint64)
-        out = np.full(len(q), -1, dtype=np.int64)
+        q = np.ascontiguousarray(query, dtype=np.uint64)
         if len(self.keys) == 0 or len(q) == 0:
-            return out
+            return np.full(len(q), -1, dtype=np.int64)
+        if self._table is not None:
+            return np.asarray(self._table.lookup(q), dtype=np.int64)
         c1 = self._t1[q >> self._shift]
-        ok = (c1 >= 0) & (self.keys[c1] == q)  # c1 == -1 reads the last key: masked
-        out[ok] = c1[ok]
-        rest = np.flatnonzero(~ok & (c1 >= 0))  # slot taken by another key
+        ok = self.keys[c1] == q  # c1 == -1 reads the last key: masked below
+        taken = c1 >= 0
+        ok &= taken
+        out = np.where(ok, c1, -1).astype(np.int64, copy=False)
+        rest = np.flatnonzero(taken & ~ok)  # slot taken by another key
         if len(rest):
             qr = q[rest]
             c2 = self._t2[qr & self._mask]

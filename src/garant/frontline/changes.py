@@ -28,7 +28,7 @@ from shapely.geometry import MultiPolygon
 from shapely.geometry.base import BaseGeometry
 
 from garant.frontline._hashindex import HashIndex
-from garant.frontline.measures import FrontlineGeography, areas_km2, clip_to
+from garant.frontline.measures import FrontlineGeography, areas_km2, clip_to_each
 from garant.frontline.sectors import Sectors
 
 __all__ = [
@@ -41,6 +41,7 @@ __all__ = [
     "clip_parts",
     "describe",
     "describe_changes",
+    "split_change_parts",
     "split_changes",
 ]
 
@@ -74,12 +75,19 @@ def _segments(geom: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
     """
     rings = shapely.get_rings(shapely.get_parts(geom))
     xy, idx = shapely.get_coordinates(rings, return_index=True)
-    same = idx[1:] == idx[:-1]
-    a = xy[:-1][same]
-    b = xy[1:][same]
-    swap = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
-    seg = np.where(swap[:, None], np.hstack([b, a]), np.hstack([a, b]))
-    return np.ascontiguousarray(seg), idx[:-1][same]
+    if len(xy) < 2:
+        return np.zeros((0, 4)), np.zeros(0, dtype=idx.dtype)
+    xy = np.ascontiguousarray(xy, dtype=float)
+    k = np.flatnonzero(idx[1:] == idx[:-1])
+    # Row i of the (read-only) view is vertices i and i+1; indexing copies.
+    pairs = np.lib.stride_tricks.as_strided(
+        xy, shape=(len(xy) - 1, 4), strides=(xy.strides[0], xy.strides[1]), writeable=False
+    )
+    seg = pairs[k]
+    x0, y0, x1, y1 = seg[:, 0], seg[:, 1], seg[:, 2], seg[:, 3]
+    swap = np.flatnonzero((x0 > x1) | ((x0 == x1) & (y0 > y1)))
+    seg[swap] = seg[swap][:, [2, 3, 0, 1]]
+    return seg, idx[k]
 
 
 def _hash_rows(seg: np.ndarray) -> np.ndarray:
@@ -121,9 +129,8 @@ def _run_boxes(seg: np.ndarray, ring: np.ndarray, differs: np.ndarray) -> np.nda
     """Bounding boxes of the runs of differing segments along each ring."""
     if not differs.any():
         return np.zeros((0, 4))
-    prev = np.r_[False, differs[:-1]]
-    new_ring = np.r_[True, ring[1:] != ring[:-1]]
-    start = differs & (~prev | new_ring)
+    start = differs.copy()  # a differing segment after a common one, or first of a ring
+    start[1:] &= ~differs[:-1] | (ring[1:] != ring[:-1])
     sel = np.flatnonzero(differs)
     starts = np.flatnonzero(start[sel])
     s = seg[sel]
@@ -198,20 +205,45 @@ def split_changes(before: BaseGeometry, after: BaseGeometry) -> tuple[BaseGeomet
     """
     if before.is_empty or after.is_empty:
         return shapely.difference(after, before), shapely.difference(before, after)
+    gained, lost = split_change_parts(before, after)
+    return _multi([gained]), _multi([lost])
+
+
+def split_change_parts(before: BaseGeometry, after: BaseGeometry) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`split_changes` as arrays of polygon parts (what :func:`clip_parts` takes).
+
+    Parameters
+    ----------
+    before, after : BaseGeometry
+        Occupied territory, (Multi)Polygons in EPSG:4326.
+
+    Returns
+    -------
+    gained, lost : numpy.ndarray
+        Object arrays of non-empty Polygons, EPSG:4326: the parts of
+        ``after − before`` and of ``before − after``.
+    """
+    if before.is_empty or after.is_empty:
+        return (
+            _polygons(shapely.difference(after, before)),
+            _polygons(shapely.difference(before, after)),
+        )
     windows = changed_windows(before, after)
     if len(windows) == 0:
-        return MultiPolygon(), MultiPolygon()
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=object)
     b = _clip_all(before, windows)
     a = _clip_all(after, windows)
     # Windows do not overlap, so the parts of different windows are disjoint.
-    return _multi([_polygons(shapely.difference(a, b))]), _multi(
-        [_polygons(shapely.difference(b, a))]
-    )
+    return _polygons(shapely.difference(a, b)), _polygons(shapely.difference(b, a))
 
 
 def _clip_all(geom: BaseGeometry, windows: np.ndarray) -> np.ndarray:
     """``geom`` clipped to each window (exact intersection where the fast clip is invalid)."""
-    out = np.array([shapely.clip_by_rect(geom, *w) for w in windows], dtype=object)
+    # shapely.clip_by_rect takes scalar bounds only; its ufunc takes arrays.
+    out = np.asarray(
+        shapely.lib.clip_by_rect(geom, windows[:, 0], windows[:, 1], windows[:, 2], windows[:, 3]),
+        dtype=object,
+    )
     bad = ~np.asarray(shapely.is_valid(out), dtype=bool)
     if bad.any():
         out[bad] = shapely.intersection(geom, shapely.box(*windows[bad].T))
@@ -234,13 +266,14 @@ def _polygons(geom: BaseGeometry | np.ndarray) -> np.ndarray:
     return parts[~shapely.is_empty(parts)]
 
 
-def clip_parts(geom: BaseGeometry, geography: FrontlineGeography) -> np.ndarray:
+def clip_parts(geom: BaseGeometry | np.ndarray, geography: FrontlineGeography) -> np.ndarray:
     """Polygon parts of ``geom`` clipped to Ukraine's territory (incl. inland waters).
 
     Parameters
     ----------
-    geom : BaseGeometry
-        Polygonal geometry, EPSG:4326.
+    geom : BaseGeometry or numpy.ndarray
+        Polygonal geometry, EPSG:4326; or an object array of non-empty
+        Polygons (from :func:`split_change_parts`), taken as the parts.
     geography : FrontlineGeography
 
     Returns
@@ -248,15 +281,15 @@ def clip_parts(geom: BaseGeometry, geography: FrontlineGeography) -> np.ndarray:
     numpy.ndarray
         Object array of Polygons (parts entirely on land are not re-computed).
     """
-    parts = _polygons(geom)
+    parts = geom if isinstance(geom, np.ndarray) else _polygons(geom)
     if len(parts) == 0:
         return parts
     land = geography.territory_prepared
     inside = np.asarray(shapely.contains(land, parts), dtype=bool)
     if inside.all():
         return parts
-    cut = [clip_to(p, land) for p in parts[~inside]]
-    return np.concatenate([parts[inside], _polygons(shapely.GeometryCollection(cut))])
+    cut = clip_to_each(parts[~inside], land)
+    return np.concatenate([parts[inside], _polygons(cut)])
 
 
 def change_parts(

@@ -11,7 +11,7 @@ difference from the previous timeline snapshot:
 * identical occupied territory (same ``polygon_hash``): the previous measures,
   oblast areas and line are reused, with no geometry work at all;
 * otherwise the gained and lost polygons are computed in windows around the
-  changed boundary (:func:`~garant.frontline.changes.split_changes`), and
+  changed boundary (:func:`~garant.frontline.changes.split_change_parts`), and
   ``occupied_km2(t) = occupied_km2(t−1) + Σ gained − Σ lost``, per oblast too
   (a change inside one oblast counts whole, without an overlay); only the line
   of contact is recomputed from the new geometry.
@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -37,7 +37,7 @@ import shapely
 from shapely.geometry import MultiLineString
 from shapely.geometry.base import BaseGeometry
 
-from garant.frontline.changes import annotate_changes, clip_parts, split_changes
+from garant.frontline.changes import annotate_changes, clip_parts, split_change_parts
 from garant.frontline.measures import (
     UKRAINE_OFFICIAL_AREA_KM2,
     FrontlineGeography,
@@ -118,15 +118,21 @@ class _State:
 
 
 class _GeometryCache:
-    """Loads occupied geometries from the store in chunks, in the order needed."""
+    """Occupied geometries: given ones, else loaded from the store in chunks, in order."""
 
-    def __init__(self, store: Store, order: list[int]) -> None:
+    def __init__(
+        self, store: Store, order: list[int], known: Mapping[int, BaseGeometry] | None = None
+    ) -> None:
         self._store = store
-        self._order = list(dict.fromkeys(order))
+        self._known: Mapping[int, BaseGeometry] = known if known is not None else {}
+        self._order = [s for s in dict.fromkeys(order) if s not in self._known]
         self._pos = {sid: i for i, sid in enumerate(self._order)}
         self._cache: dict[int, BaseGeometry] = {}
 
     def get(self, sid: int) -> BaseGeometry:
+        geom = self._known.get(sid)
+        if geom is not None:
+            return geom
         if sid not in self._cache:
             i = self._pos.get(sid)
             want = [sid] if i is None else self._order[i : i + _CHUNK]
@@ -180,6 +186,7 @@ def update_frontline(
     progress: Callable[[int], None] | None = None,
     full: bool = False,
     min_change_km2: float = 0.01,
+    occupied: Mapping[int, BaseGeometry] | None = None,
 ) -> UpdateResult:
     """Compute measures, oblast areas, lines and changes the store lacks.
 
@@ -199,6 +206,12 @@ def update_frontline(
         Change polygons smaller than this are not stored, km² (they still count
         in ``gained_km2`` / ``lost_km2``, so that ``net_km2`` equals the change of
         ``occupied_km2``).
+    occupied : Mapping, optional
+        Snapshot id -> occupied territory (EPSG:4326, as
+        :meth:`~garant.store.Store.load_occupied` returns it) of snapshots the
+        caller already holds, typically those just added (see the ``occupied``
+        argument of :meth:`~garant.store.DuckDBStore.add_snapshots`); they are
+        not read back from the store. Other snapshots are read from the store.
 
     Returns
     -------
@@ -266,7 +279,7 @@ def update_frontline(
         elif phash[p] != phash[sid]:
             need.extend([p, sid])
     need.extend(off_dirty)
-    geoms = _GeometryCache(store, need)
+    geoms = _GeometryCache(store, need, occupied)
 
     measures: list[dict[str, Any]] = []
     oblast_rows: list[tuple[int, np.ndarray]] = []
@@ -327,7 +340,7 @@ def update_frontline(
                 reused += 1
             else:
                 before, after = geoms.get(p), geoms.get(sid)
-                gained, lost = split_changes(before, after)
+                gained, lost = split_change_parts(before, after)
                 gp, lp = clip_parts(gained, geography), clip_parts(lost, geography)
                 ga, la = areas_km2(gp), areas_km2(lp)
                 g_km2, l_km2 = float(ga.sum()), float(la.sum())

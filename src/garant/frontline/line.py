@@ -16,6 +16,7 @@ projection centred on Ukraine (scale error below 0.5 % over the country).
 from __future__ import annotations
 
 import threading
+from typing import cast
 
 import numpy as np
 import pyproj
@@ -239,23 +240,26 @@ class ContactLineBuilder:
             Boolean array, True for vertices that can be on the line of contact.
         """
         xy = np.ascontiguousarray(xy_lonlat, dtype=float).reshape(-1, 2)
+        # One complex number per vertex: exact comparison of both coordinates at once.
+        cxy = xy.view(np.complex128).reshape(-1)
         keys = _vertex_keys(xy)
-        out = np.zeros(len(xy), dtype=bool)
-        todo = np.ones(len(xy), dtype=bool)
         memo: tuple[HashIndex, np.ndarray, np.ndarray] | None = getattr(self._local, "memo", None)
-        if memo is not None and len(xy):
+        if memo is not None and len(xy) and len(memo[1]):
             # Consecutive snapshots share almost all vertices: reuse their answers
             # (exact coordinate match; the hash only finds the candidate).
-            m_index, m_xy, m_keep = memo
+            m_index, m_cxy, m_keep = memo
             pos = m_index.find(keys)
-            hit = pos >= 0
-            hit[hit] = (m_xy[pos[hit]] == xy[hit]).all(axis=1)
-            out[hit] = m_keep[pos[hit]]
-            todo = ~hit
-        if todo.any():
+            at = np.maximum(pos, 0)
+            hit = (pos >= 0) & (m_cxy[at] == cxy)
+            out = m_keep[at] & hit
+            todo = np.flatnonzero(~hit)
+        else:
+            out = np.zeros(len(xy), dtype=bool)
+            todo = np.arange(len(xy))
+        if len(todo):
             x, y = _TO_METRIC.transform(xy[todo, 0], xy[todo, 1])
             out[todo] = np.asarray(shapely.contains_xy(self._core, x, y), dtype=bool)
-        self._local.memo = (HashIndex(keys), xy, out)
+        self._local.memo = (HashIndex(keys), cxy, out)
         return out
 
     def line_and_length(self, occupied: BaseGeometry) -> tuple[MultiLineString, float]:
@@ -286,21 +290,29 @@ class ContactLineBuilder:
         # Segment i joins vertices i and i+1 of the same ring (rings are closed, so
         # the closing segment is included; line_merge joins runs across the seam).
         seg_ok = keep[:-1] & keep[1:] & (ring[:-1] == ring[1:])
-        d = np.diff(np.r_[0, seg_ok.astype(np.int8), 0])
-        begins = np.flatnonzero(d == 1)
-        ends = np.flatnonzero(d == -1)  # exclusive segment index = last vertex index
-        if len(begins) == 0:
+        if not seg_ok.any():
             return MultiLineString(), 0.0
-        counts = ends - begins + 1
-        run = np.repeat(np.arange(len(begins)), counts)
-        offs = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        vidx = np.repeat(begins, counts) + offs
-        lines = shapely.linestrings(xy[vidx], indices=run)
+        # A run of consecutive kept segments is a linestring. Runs are separated
+        # by at least one dropped segment, so each vertex is in at most one run.
+        n = len(xy)
+        in_run = np.zeros(n, dtype=bool)
+        in_run[:-1] = seg_ok
+        in_run[1:] |= seg_ok
+        starts = np.zeros(n, dtype=np.int64)
+        starts[:-1] = seg_ok
+        starts[1:-1] &= ~seg_ok[:-1]
+        vidx = np.flatnonzero(in_run)
+        run = (np.cumsum(starts) - 1)[vidx]
+        lines = np.asarray(shapely.linestrings(xy[vidx], indices=run), dtype=object)
         merged = shapely.line_merge(shapely.multilinestrings(lines))
         parts = shapely.get_parts(merged)
-        lengths = part_lengths_km(merged)
+        pxy, pidx = shapely.get_coordinates(parts, return_index=True)
+        same = pidx[1:] == pidx[:-1]
+        seg_m = segment_lengths_m(pxy[:, 0], pxy[:, 1])
+        lengths = np.bincount(pidx[1:][same], weights=seg_m[same], minlength=len(parts)) / 1000.0
         keep_part = lengths >= self.min_piece_km
-        return MultiLineString(list(parts[keep_part])), float(lengths[keep_part].sum())
+        line = cast(MultiLineString, shapely.multilinestrings(parts[keep_part]))
+        return line, float(lengths[keep_part].sum())
 
     def __call__(self, occupied: BaseGeometry) -> MultiLineString:
         """Return the line of contact of ``occupied`` (EPSG:4326)."""

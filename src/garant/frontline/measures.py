@@ -44,6 +44,7 @@ __all__ = [
     "area_km2",
     "areas_km2",
     "clip_to",
+    "clip_to_each",
     "measure_snapshot",
     "oblast_areas",
     "oblast_delta_km2",
@@ -449,11 +450,45 @@ def oblast_delta_km2(
     done[pi[whole]] = True
     rest = ~done[pi]
     if rest.any():
-        cut = np.array(
-            [clip_to(p, o) for p, o in zip(parts[pi[rest]], obl[oi[rest]], strict=True)],
-            dtype=object,
-        )
+        cut = clip_to_each(parts[pi[rest]], obl[oi[rest]])
         np.add.at(out, oi[rest], areas_km2(cut))
+    return out
+
+
+def clip_to_each(small: np.ndarray, big: np.ndarray | BaseGeometry) -> np.ndarray:
+    """:func:`clip_to` for arrays: ``small[i] ∩ big[i]`` (one ``big`` for all allowed).
+
+    Parameters
+    ----------
+    small : numpy.ndarray
+        Object array of small polygonal geometries.
+    big : numpy.ndarray or BaseGeometry
+        As many big polygonal geometries (same CRS), or one for all.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array, element by element what :func:`clip_to` returns.
+    """
+    small = np.asarray(small, dtype=object)
+    if len(small) == 0:
+        return np.zeros(0, dtype=object)
+    big_arr = np.empty(len(small), dtype=object)
+    big_arr[:] = big if isinstance(big, BaseGeometry) else list(big)
+    out = np.empty(len(small), dtype=object)
+    empty = np.asarray(shapely.is_empty(small) | shapely.is_empty(big_arr), dtype=bool)
+    out[empty] = [shapely.Polygon() for _ in range(int(empty.sum()))]
+    go = np.flatnonzero(~empty)
+    if len(go) == 0:
+        return out
+    sm, bg = small[go], big_arr[go]
+    b = shapely.bounds(sm)
+    x0, y0, x1, y1 = b[:, 0], b[:, 1], b[:, 2], b[:, 3]
+    pad = 1e-6 + 1e-3 * np.maximum(x1 - x0, y1 - y0)
+    # shapely.clip_by_rect takes scalar bounds only; its ufunc takes arrays.
+    local = shapely.lib.clip_by_rect(bg, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+    valid = np.asarray(shapely.is_valid(local), dtype=bool)
+    out[go] = shapely.intersection(sm, np.where(valid, local, bg))
     return out
 
 

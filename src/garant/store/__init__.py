@@ -109,7 +109,11 @@ class Store(Protocol):
         ...
 
     def add_snapshots(
-        self, snapshots: Iterable[Snapshot], *, progress: Callable[[int], None] | None = None
+        self,
+        snapshots: Iterable[Snapshot],
+        *,
+        progress: Callable[[int], None] | None = None,
+        occupied: dict[int, BaseGeometry] | None = None,
     ) -> IngestResult:
         """Add snapshots incrementally, in one transaction."""
         ...
