@@ -10,6 +10,7 @@ import typer
 from garant.cli import air as air_cli
 from garant.cli import ceasefire as ceasefire_cli
 from garant.cli import frontline as frontline_cli
+from garant.cli import sea as sea_cli
 from garant.cli._common import (
     StoreOpt,
     console,
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(frontline_cli.app, name="frontline")
 app.add_typer(ceasefire_cli.app, name="ceasefire")
 app.add_typer(air_cli.app, name="air")
+app.add_typer(sea_cli.app, name="sea")
 
 
 @app.callback()

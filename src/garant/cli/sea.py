@@ -1,0 +1,80 @@
+"""``garant sea ...``: routes and their exposure in the Black Sea."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from garant.cli._common import (
+    StoreOpt,
+    check_format,
+    console,
+    emit_frame,
+    err_console,
+    handle_errors,
+    open_cli_store,
+    parse_date,
+)
+
+app = typer.Typer(help="The Black Sea mission: routes, exposure, rules.", no_args_is_help=True)
+
+
+@app.command()
+@handle_errors
+def route(
+    origin: Annotated[str, typer.Option("--from", help="Port id or name, e.g. odesa.")],
+    destination: Annotated[str, typer.Option("--to", help="Port id or name, e.g. bosphorus.")],
+    exposure_weight: Annotated[
+        float,
+        typer.Option("--exposure-weight", help="km of detour per grid step within reach."),
+    ] = 0.0,
+    systems: Annotated[
+        str, typer.Option("--systems", help="Threat systems counted in the cost (comma-separated).")
+    ] = "bastion_p,bal",
+    speed_kn: Annotated[float, typer.Option("--speed-kn", help="Convoy speed, knots.")] = 12.0,
+    store: StoreOpt = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Frontline date (default latest).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json or geojson.")] = "table",
+) -> None:
+    """The route between two ports: length, transit time, NATO waters, exposure per threat."""
+    from garant.sea.corridor import plan_route
+
+    check_format(fmt, ("table", "json", "geojson"))
+    with err_console.status("building the sea grid and routing"):
+        if store is not None:
+            from garant.air.placement import occupied_from_store
+
+            with open_cli_store(store, read_only=True) as st:
+                occupied = occupied_from_store(st, parse_date(date, name="--date"))
+        else:
+            from garant.air.presets import demo_occupied
+
+            occupied = demo_occupied()
+        res = plan_route(
+            origin,
+            destination,
+            occupied=occupied,
+            exposure_weight=exposure_weight,
+            systems=[s.strip() for s in systems.split(",") if s.strip()],
+            speed_kn=speed_kn,
+        )
+    if fmt == "geojson":
+        feature = res.route.as_feature()
+        sys.stdout.write(json.dumps({"type": "FeatureCollection", "features": [feature]}) + "\n")
+        return
+    if fmt == "json":
+        sys.stdout.write(json.dumps(res.to_json(), indent=2, default=str) + "\n")
+        return
+    r = res.route
+    console.print(
+        f"{r.origin} → {r.destination}: {r.length_km:,.0f} km, {r.transit_h:.1f} h at "
+        f"{r.speed_kn:g} kn, {r.nato_territorial_share:.0%} in NATO territorial waters",
+        highlight=False,
+    )
+    emit_frame(pd.DataFrame(res.exposure), "table", title="Exposure per threat system")

@@ -1,0 +1,1 @@
+"""Black Sea mission: sea geography, threats and exposure, routing, mine clearing, rules."""

@@ -1,0 +1,45 @@
+"""``garant sea route``."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from garant.cli.main import app
+
+runner = CliRunner()
+
+
+def test_route_json_and_exposure_weight() -> None:
+    res = runner.invoke(app, ["sea", "route", "--from", "odesa", "--to", "bosphorus", "-f", "json"])
+    assert res.exit_code == 0, res.stderr
+    direct = json.loads(res.stdout)
+    assert 550 < direct["length_km"] < 700
+    assert direct["feature"]["geometry"]["type"] == "LineString"
+    res = runner.invoke(
+        app,
+        ["sea", "route", "--from", "odesa", "--to", "bosphorus", "--exposure-weight", "5",
+         "-f", "json"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.stderr
+    avoid = json.loads(res.stdout)
+    assert avoid["length_km"] >= direct["length_km"]
+
+    def hours(r: dict, system: str) -> float:  # type: ignore[type-arg]
+        return next(e["exposure_h"] for e in r["exposure"] if e["system"] == system)
+
+    assert hours(avoid, "bastion_p") <= hours(direct, "bastion_p")
+    assert avoid["nato_territorial_share"] >= direct["nato_territorial_share"]
+
+
+def test_route_bad_input() -> None:
+    res = runner.invoke(app, ["sea", "route", "--from", "atlantis", "--to", "bosphorus"])
+    assert res.exit_code == 3
+    assert "atlantis" in res.stderr
+    res = runner.invoke(
+        app, ["sea", "route", "--from", "odesa", "--to", "varna", "--exposure-weight", "1",
+              "--systems", "s-500"],
+    )  # fmt: skip
+    assert res.exit_code == 2
+    assert "s-500" in res.stderr
