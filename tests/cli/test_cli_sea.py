@@ -43,3 +43,20 @@ def test_route_bad_input() -> None:
     )  # fmt: skip
     assert res.exit_code == 2
     assert "s-500" in res.stderr
+
+
+def test_plan_writes_report(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "sea"
+    res = runner.invoke(
+        app, ["sea", "plan", "international-escort", "--out", str(out), "-f", "json"]
+    )
+    assert res.exit_code == 0, res.stderr
+    rows = json.loads(res.stdout)
+    assert any(r["metric"] == "montreux_violations" for r in rows)
+    assert (out / "sea.html").exists()
+
+
+def test_plan_unknown_preset(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    res = runner.invoke(app, ["sea", "plan", "armada", "--out", str(tmp_path / "x")])
+    assert res.exit_code == 3
+    assert "armada" in res.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import pandas as pd
@@ -78,3 +79,26 @@ def route(
         highlight=False,
     )
     emit_frame(pd.DataFrame(res.exposure), "table", title="Exposure per threat system")
+
+
+@app.command()
+@handle_errors
+def plan(
+    mission: Annotated[str, typer.Argument(help="Preset (turkiye-littoral, ...) or a TOML file.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = Path("sea-report"),
+    store: StoreOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """Plan a Black Sea mission: route, exposure, Montreux, MCM, escorts, throughput."""
+    from garant.report.sea import write_sea_report
+    from garant.sea.plan import plan_mission
+
+    with err_console.status(f"planning {mission}"):
+        if store is not None:
+            with open_cli_store(store, read_only=True) as st:
+                result = plan_mission(mission, store=st)
+        else:
+            result = plan_mission(mission)
+        path = write_sea_report(result, out)
+    emit_frame(pd.DataFrame(result.summary()), fmt, title=f"Sea mission {mission}")
+    err_console.print(f"wrote {path}", highlight=False)
