@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from garant.errors import DataError
@@ -28,6 +30,22 @@ def _russia() -> BaseGeometry:
 
 
 def cell_exposure(launch_geom: BaseGeometry, systems: Sequence[str]) -> np.ndarray:
+    """Number of the given threat systems that reach each cell of the sea grid (cached).
+
+    See :func:`_cell_exposure`; the result is cached per launch geometry and systems
+    (computing it takes seconds on the full grid) and returned as a read-only array.
+    """
+    return _cell_exposure_cached(shapely.to_wkb(launch_geom), tuple(systems))
+
+
+@functools.lru_cache(maxsize=8)
+def _cell_exposure_cached(launch_wkb: bytes, systems: tuple[str, ...]) -> np.ndarray:
+    out = _cell_exposure(shapely.from_wkb(launch_wkb), systems)
+    out.setflags(write=False)
+    return out
+
+
+def _cell_exposure(launch_geom: BaseGeometry, systems: Sequence[str]) -> np.ndarray:
     """Number of the given threat systems that reach each cell of the sea grid.
 
     Parameters
@@ -135,7 +153,9 @@ def plan_route(
     )
     rows = []
     for sid, sys_ in catalogue.items():
-        hours = exposure_time_h(r.line, speed_kn, launch, sid)
+        # The line is sampled in 1 km steps and smoothed, so its exposed length can
+        # exceed the routed length by a hair: never report more than the transit.
+        hours = min(exposure_time_h(r.line, speed_kn, launch, sid), r.transit_h)
         rows.append(
             {
                 "system": sid,
