@@ -168,6 +168,10 @@ class Quantity(_Frozen):
         of ``source`` and ``assumption`` is given.
     """
 
+    #: The units this kind of quantity may carry (subclasses for other domains,
+    #: e.g. the sea mission's :class:`~garant.sea.sizing.SeaQuantity`, override it).
+    allowed_units: ClassVar[tuple[str, ...]] = UNITS
+
     value: float
     low: float
     high: float
@@ -182,8 +186,9 @@ class Quantity(_Frozen):
             x = getattr(self, name)
             if not math.isfinite(x):
                 problems.append(f"{name} {x} is not finite")
-        if self.unit not in UNITS:
-            problems.append(f"unit {self.unit!r} is not one of {', '.join(UNITS)}")
+        units = type(self).allowed_units
+        if self.unit not in units:
+            problems.append(f"unit {self.unit!r} is not one of {', '.join(units)}")
         if not problems:
             if self.low > self.high:
                 problems.append(f"low {_fmt(self.low)} > high {_fmt(self.high)}")

@@ -98,35 +98,7 @@ class SeaQuantity(Quantity):
     but the unit is one of :data:`SEA_UNITS` (area rates, knots, tonnes, ships).
     """
 
-    @model_validator(mode="after")
-    def _check(self) -> SeaQuantity:
-        problems = []
-        values = {name: getattr(self, name) for name in ("value", "low", "high")}
-        for name, x in values.items():
-            if not math.isfinite(x):
-                problems.append(f"{name} {x} is not finite")
-        if self.unit not in SEA_UNITS:
-            problems.append(f"unit {self.unit!r} is not one of {', '.join(SEA_UNITS)}")
-        if not problems:
-            if self.low > self.high:
-                problems.append(f"low {self.low:g} > high {self.high:g}")
-            elif not self.low <= self.value <= self.high:
-                problems.append(
-                    f"value {self.value:g} outside its range [{self.low:g}, {self.high:g}]"
-                )
-            upper = 1.0 if self.unit == "probability" else math.inf
-            for name, x in values.items():
-                if not 0.0 <= x <= upper:
-                    problems.append(f"{name} {x:g} outside [0, {upper:g}] for unit {self.unit!r}")
-        has_source = bool(self.source and self.source.strip())
-        has_assumption = bool(self.assumption and self.assumption.strip())
-        if has_source and has_assumption:
-            problems.append("has both a source and an assumption (give exactly one)")
-        elif not (has_source or has_assumption):
-            problems.append("needs a source or an assumption")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    allowed_units: ClassVar[tuple[str, ...]] = SEA_UNITS
 
 
 class _Section(BaseModel):
