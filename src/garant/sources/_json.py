@@ -14,7 +14,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import shapely
@@ -374,3 +374,39 @@ def fast_polygon_features(data: bytes) -> list[BaseGeometry] | None:
             return None
         out.append(g)
     return out
+
+
+K = TypeVar("K")
+
+
+def sort_by_key(
+    files: Iterable[Path], key: Callable[[Path], K], *, what: Callable[[K], str]
+) -> list[Path]:
+    """Sort data files by the date or version their names encode; refuse duplicates.
+
+    Parameters
+    ----------
+    files : iterable of Path
+        Files of one folder.
+    key : callable
+        The date or version a file stands for (from its name).
+    what : callable
+        Describes a key in the error, e.g. ``"date 2024-07-08"``.
+
+    Returns
+    -------
+    list of Path
+        Sorted by key.
+
+    Raises
+    ------
+    DataError
+        Two files for the same key (both named).
+    """
+    seen: dict[K, Path] = {}
+    for f in files:
+        k = key(f)
+        if k in seen:
+            raise DataError(f"{f}: duplicate {what(k)} (also {seen[k].name})")
+        seen[k] = f
+    return [seen[k] for k in sorted(seen)]  # type: ignore[type-var]

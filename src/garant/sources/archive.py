@@ -41,6 +41,7 @@ from garant.sources._json import (
     fast_polygon_features,
     iter_data_files,
     read_bytes,
+    sort_by_key,
 )
 
 __all__ = [
@@ -262,15 +263,7 @@ def read_archive(
             accept=lambda n: bool(_DAILY_NAME.match(n)),
             what="deepstatemap_data_YYYYMMDD.geojson[.gz]",
         )
-        seen: dict[dt.date, Path] = {}
-        dated = []
-        for f in files:
-            d = _file_date(f)
-            if d in seen:
-                raise DataError(f"{f}: duplicate date {d.isoformat()} (also {seen[d].name})")
-            seen[d] = f
-            dated.append((d, f))
-        for _, f in sorted(dated):
+        for f in sort_by_key(files, _file_date, what=lambda d: f"date {d.isoformat()}"):
             yield read_archive_file(f, source=source)
             if progress is not None:
                 progress(1)

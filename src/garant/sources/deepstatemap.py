@@ -44,6 +44,7 @@ from garant.sources._json import (
     decode_json,
     iter_data_files,
     read_bytes,
+    sort_by_key,
     strip_geojson_suffix,
 )
 
@@ -527,15 +528,8 @@ def read_raw_folder(
             folder, accept=_is_version_file, what="<unix-timestamp>.geojson or .geojson.gz"
         )
     )
-    seen: dict[dt.datetime, Path] = {}
-    timed = []
-    for f in files:
-        t = version_time(f)
-        if t in seen:
-            raise DataError(f"{f}: duplicate map version {int(t.timestamp())} (also {seen[t]})")
-        seen[t] = f
-        timed.append((t, f))
-    for _, f in sorted(timed):
+    ordered = sort_by_key(files, version_time, what=lambda t: f"map version {int(t.timestamp())}")
+    for f in ordered:
         yield read_map_version_file(f, source=source)
         if progress is not None:
             progress(1)
