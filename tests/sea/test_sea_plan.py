@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -96,6 +98,17 @@ def test_international_escort_montreux_constraint() -> None:
         (lambda d: d["ships"][0].update(kind="battleship"), r"ships\.0\.kind: kind 'battleship'"),
         (lambda d: d["convoys"].update(per_day=2.0), r"exactly one of per_day"),
         (lambda d: d["route"].update(speed_kn=0.0), r"field route\.speed_kn"),
+        (lambda d: d["route"].update(nato_waters_weight=-1.0), r"field route\.nato_waters_weight"),
+        (lambda d: d.update(mine_areas="nowhere.geojson"), r"field mine_areas: no file"),
+        (
+            lambda d: d.update(air_cover={"defence": "patriot_pac3"}),
+            r"field air_cover\.defence: defence 'patriot_pac3' is not a fighter",
+        ),
+        (
+            lambda d: d.update(air_cover={"standoff_km": -5.0}),
+            r"field air_cover\.standoff_km",
+        ),
+        (lambda d: d.update(air_cover={"radius": 5.0}), r"air_cover\.radius: Extra inputs"),
     ],
 )
 def test_bad_mission_files(tmp_path: Path, mutate: Any, expected: str) -> None:
@@ -103,6 +116,25 @@ def test_bad_mission_files(tmp_path: Path, mutate: Any, expected: str) -> None:
     mutate(data)
     with pytest.raises(ConfigError, match=expected):
         load_mission(_write(tmp_path, data))
+
+
+def test_presets_name_mines_and_air_cover() -> None:
+    for name in PRESETS:
+        m = load_mission(name)
+        assert m.mine_areas == "bundled"
+        assert m.air_cover.enabled
+    assert load_mission("turkiye-littoral").route.nato_waters_weight > 0
+    assert load_mission("international-escort").air_cover.defence == "typhoon_patrol"
+
+
+def test_mine_file_relative_to_mission(tmp_path: Path) -> None:
+    data = _preset_data("no-mission")
+    (tmp_path / "layers").mkdir()
+    layer = tmp_path / "layers" / "m.geojson"
+    layer.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    data["mine_areas"] = "layers/m.geojson"
+    m = load_mission(_write(tmp_path, data))
+    assert Path(m.mine_areas or "") == layer
 
 
 def test_bad_toml_and_missing(tmp_path: Path) -> None:
@@ -117,6 +149,63 @@ def test_bad_toml_and_missing(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def plans() -> dict[str, MissionPlan]:
     return {n: plan_mission(n) for n in ("turkiye-littoral", "no-mission")}
+
+
+@pytest.mark.slow
+def test_littoral_route_stays_mostly_in_nato_waters(plans: dict[str, MissionPlan]) -> None:
+    assert plans["turkiye-littoral"].assessment.route.nato_territorial_share > 0.5
+
+
+@pytest.mark.slow
+def test_mines_in_the_plan(plans: dict[str, MissionPlan], tmp_path: Path) -> None:
+    from garant.sea.threats import load_mine_areas, route_in_mine_areas_km
+
+    lit = plans["turkiye-littoral"]
+    assert lit.mine_areas is not None
+    assert len(lit.mine_areas) == len(load_mine_areas())
+    assert lit.mine_km == pytest.approx(
+        route_in_mine_areas_km(lit.assessment.route.line, lit.mine_areas), abs=1.0
+    )
+    assert lit.mcm.mined_length_km == pytest.approx(lit.mine_km)
+    s = lit.summary().set_index("metric")["value"]
+    assert s["mine_km"] == pytest.approx(lit.mine_km)
+    # a layer that covers the Bosphorus approach: the route must cross it
+    layer = tmp_path / "strait.geojson"
+    ring = [[28.6, 41.1], [29.6, 41.1], [29.6, 41.5], [28.6, 41.5], [28.6, 41.1]]
+    feat = {
+        "type": "Feature",
+        "properties": {"kind": "declared", "source": "test"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    layer.write_text(json.dumps({"type": "FeatureCollection", "features": [feat]}))
+    mission = lit.mission.model_copy(update={"mine_areas": str(layer)})
+    mined = plan_mission(mission)
+    assert mined.mine_km > 5.0
+    assert mined.mcm.mined_length_km == pytest.approx(mined.mine_km)
+    none = plan_mission(lit.mission.model_copy(update={"mine_areas": None}))
+    assert math.isnan(none.mine_km)
+    assert none.mcm.mined_length_km == pytest.approx(none.assessment.route.length_km)
+    assert none.mcm.vessels_to_clear >= mined.mcm.vessels_to_clear
+
+
+@pytest.mark.slow
+def test_air_cover_in_the_plan(plans: dict[str, MissionPlan]) -> None:
+    lit = plans["turkiye-littoral"]
+    cover = lit.air_cover
+    assert cover is not None
+    assert cover.defence == "f16_patrol"
+    assert cover.stations_needed >= math.ceil(cover.threatened_km / (2 * cover.radius_km))
+    assert cover.covered_share == pytest.approx(1.0)
+    assert cover.route_km == pytest.approx(lit.assessment.route.length_km, rel=0.02)
+    s = lit.summary().set_index("metric")["value"]
+    assert s["cap_stations"] == cover.stations_needed
+    assert s["cap_aircraft_needed"] == cover.aircraft_needed > 0
+    off = lit.mission.model_copy(
+        update={"air_cover": lit.mission.air_cover.model_copy(update={"enabled": False})}
+    )
+    plan = plan_mission(off)
+    assert plan.air_cover is None
+    assert "cap_stations" not in set(plan.summary()["metric"])
 
 
 @pytest.mark.slow
@@ -166,8 +255,13 @@ def test_report_writes_files(plans: dict[str, MissionPlan], tmp_path: Path) -> N
         "sea_findings.csv",
         "sea_exposure.csv",
         "sea_history.csv",
+        "sea_air_cover.csv",
+        "sea_air_reach.csv",
+        "sea_mine_areas.geojson",
     } <= names
     text = html.read_text(encoding="utf-8")
     assert "data:image/png;base64," in text
     assert "turkiye-littoral" in text
+    assert "Air cover" in text
+    assert "Mines" in text
     assert (html.parent / "sea_map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -45,8 +45,11 @@ def _with(section: str, **values: float) -> sizing.MissionParams:
 
 
 def test_bundled_params_have_provenance_and_units() -> None:
-    frame = default_mission_params().to_frame()
-    assert len(frame) == 17
+    p = default_mission_params()
+    frame = p.to_frame()
+    sections = ("mcm", "convoy", "ports", "air_cover")
+    assert len(frame) == sum(len(type(getattr(p, s)).model_fields) for s in sections)
+    assert set(frame["section"]) == set(sections)
     assert frame["provenance"].str.len().gt(10).all()
     assert set(frame["unit"]) <= set(sizing.SEA_UNITS)
     assert (frame["low"] <= frame["value"]).all()
@@ -154,6 +157,53 @@ def test_mcm_width_against_local_sea_width() -> None:
         mcm_vessels(100.0, 2.0, days_to_clear=10.0, method="dredge")  # type: ignore[arg-type]
     with pytest.raises(DataError, match="not a number"):
         mcm_vessels("long", 2.0, days_to_clear=10.0)  # type: ignore[arg-type]
+
+
+def test_mcm_with_a_known_mined_length() -> None:
+    m = default_mission_params().mcm
+    length, width, days, mined = 600.0, 2.0, 30.0, 40.0
+    r = mcm_vessels(length, width, days_to_clear=days, mined_length_km=mined)
+    hunted = mined * width / m.hunt_rate_km2_per_day.value
+    surveyed = (length - mined) * width / m.resurvey_rate_km2_per_day.value
+    assert r.mined_length_km == mined
+    assert r.mined_area_km2 == pytest.approx(mined * width)
+    assert r.vessel_days == pytest.approx(hunted + surveyed)
+    assert r.vessels_to_clear == math.ceil(r.vessel_days / (days * r.on_station_share))
+    whole = mcm_vessels(length, width, days_to_clear=days)
+    assert whole.mined_length_km == length
+    assert whole.vessel_days == pytest.approx(length * width / m.hunt_rate_km2_per_day.value)
+    assert r.vessels_to_clear <= whole.vessels_to_clear
+    # the whole corridor given as mined is the default
+    same = mcm_vessels(length, width, days_to_clear=days, mined_length_km=length)
+    assert same == whole
+    # keeping it open re-surveys the whole corridor either way
+    assert r.vessels_to_keep_open == whole.vessels_to_keep_open
+
+
+@settings(max_examples=40, deadline=None)
+@given(a=st.floats(0.0, 500.0), b=st.floats(0.0, 500.0))
+def test_mcm_monotone_in_mined_length(a: float, b: float) -> None:
+    lo, hi = sorted((a, b))
+    less = mcm_vessels(500.0, 1.852, days_to_clear=30.0, mined_length_km=lo)
+    more = mcm_vessels(500.0, 1.852, days_to_clear=30.0, mined_length_km=hi)
+    assert more.vessel_days >= less.vessel_days
+    assert more.vessels_to_clear >= less.vessels_to_clear
+
+
+@pytest.mark.parametrize(
+    ("mined", "match"),
+    [(-1.0, "mined_length_km -1.0"), (101.0, "longer than the corridor"), (math.inf, "finite")],
+)
+def test_mcm_bad_mined_length(mined: float, match: str) -> None:
+    with pytest.raises(DataError, match=match):
+        mcm_vessels(100.0, 2.0, days_to_clear=10.0, mined_length_km=mined)
+
+
+def test_air_cover_params_units() -> None:
+    a = default_mission_params().air_cover
+    assert a.aircraft_per_station.unit == "aircraft"
+    assert a.transit_speed_kmh.unit == "km/h"
+    assert 0 < a.availability.value <= 1
 
 
 # ------------------------------------------------------------------ escorts

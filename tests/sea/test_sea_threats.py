@@ -285,8 +285,9 @@ def test_load_mine_areas(tmp_path: Path) -> None:
         ],
     )
     gdf = t.load_mine_areas(p)
-    assert list(gdf.columns) == ["id", "name", "kind", "source", "geometry"]
+    assert list(gdf.columns) == ["id", "name", "kind", "source", "avoid", "note", "geometry"]
     assert gdf["kind"].tolist() == ["declared", "drifting"]
+    assert gdf["avoid"].tolist() == [False, False]
     assert gdf["id"].tolist() == ["a", "1"]
     assert str(gdf.crs) == "EPSG:4326"
 
@@ -313,6 +314,7 @@ bowtie = {"type": "Polygon", "coordinates": [[[30, 45], [31, 46], [31, 45], [30,
         (_feature(bowtie, kind="declared", source="x"), "invalid polygon"),
         (_feature(_square(300, 45), kind="declared", source="x"), "outside lon/lat"),
         ({"type": "Nope"}, "not a GeoJSON Feature"),
+        (_feature(_square(30, 45), kind="declared", source="x", avoid="yes"), "avoid 'yes'"),
     ],
 )
 def test_bad_mine_feature(tmp_path: Path, feature: Any, match: str) -> None:
@@ -335,6 +337,42 @@ def test_bad_mine_files(tmp_path: Path) -> None:
     f = _feature(_square(30, 45), kind="declared", source="x", id="k")
     with pytest.raises(DataError, match="feature 1 \\(id 'k'\\): duplicate id"):
         t.load_mine_areas(_layer(tmp_path, [f, f]))
+
+
+def test_avoid_and_note(tmp_path: Path) -> None:
+    gdf = t.load_mine_areas(
+        _layer(
+            tmp_path,
+            [_feature(_square(30, 45), kind="declared", source="x", avoid=True, note="drawn")],
+        )
+    )
+    assert gdf["avoid"].tolist() == [True]
+    assert gdf["note"].tolist() == ["drawn"]
+
+
+def test_bundled_mine_areas() -> None:
+    from garant.sea.geography import water
+
+    gdf = t.load_mine_areas()
+    assert t.load_mine_areas(t.BUNDLED_MINE_AREAS).equals(gdf)
+    assert len(gdf) >= 5
+    assert set(gdf["kind"]) <= set(t.MINE_KINDS)
+    # every area cites a published warning (positions as published, no invented areas)
+    assert gdf["source"].str.contains("Notice to Mariners|NAVAREA", regex=True).all()
+    assert gdf["id"].is_unique
+    # the declared areas lie in the north-western Black Sea, mostly at sea
+    minx, miny, maxx, maxy = gdf.total_bounds
+    assert minx > 29.0
+    assert miny > 45.0
+    assert maxx < 34.0
+    assert maxy < 47.0
+    sea = water()
+    wet = [g.intersection(sea).area / g.area for g in gdf.geometry]
+    assert np.median(wet) > 0.9
+    # the Odesa approaches area of the UKHO notice: 46 14.8 N 30 37.6 E is a corner
+    odesa = gdf.set_index("id").loc["ukho-2503-23-3", "geometry"]
+    corner = (30 + 37.6 / 60, 46 + 14.8 / 60)
+    assert Point(corner).distance(odesa.exterior) < 1e-4
 
 
 def test_route_in_mine_areas(tmp_path: Path) -> None:

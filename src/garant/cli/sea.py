@@ -102,3 +102,66 @@ def plan(
         path = write_sea_report(result, out)
     emit_frame(pd.DataFrame(result.summary()), fmt, title=f"Sea mission {mission}")
     err_console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+@handle_errors
+def montreux(
+    mission: Annotated[
+        str, typer.Argument(help="Preset (international-escort, ...) or a TOML file.")
+    ],
+    days: Annotated[
+        float | None,
+        typer.Option("--days", help="Days in the Black Sea (default: the mission's days_in_sea)."),
+    ] = None,
+    turkey_closed: Annotated[
+        bool | None,
+        typer.Option(
+            "--turkey-closed/--turkey-open",
+            help="Türkiye keeps the Straits closed to warships (Art. 19); default: the mission's.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """Check a mission's warships against the Montreux Convention (no routing)."""
+    from garant.sea.montreux import check_mission
+    from garant.sea.plan import load_mission
+
+    check_format(fmt, ("table", "json"))
+    m = load_mission(mission)
+    n_days = m.days_in_sea if days is None else days
+    closed = m.turkey_closed if turkey_closed is None else turkey_closed
+    findings = (
+        check_mission([s.to_ship() for s in m.ships], days_in_sea=n_days, turkey_closed=closed)
+        if m.ships
+        else []
+    )
+    frame = pd.DataFrame(
+        [[f.status, f.rule, f.article, f.message] for f in findings],
+        columns=["status", "rule", "article", "message"],
+    )
+    if fmt == "json":
+        out = {
+            "mission": m.name,
+            "ships": len(m.ships),
+            "non_littoral_ships": sum(not s.to_ship().littoral for s in m.ships),
+            "days_in_sea": n_days,
+            "turkey_closed": closed,
+            "violations": int((frame["status"] == "violation").sum()),
+            "constraints": int((frame["status"] == "constraint").sum()),
+            "findings": frame.to_dict("records"),
+        }
+        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False) + "\n")
+        return
+    if not m.ships:
+        console.print(
+            f"{m.name}: no warships, so the Convention's limits do not apply.", highlight=False
+        )
+        return
+    emit_frame(
+        frame,
+        "table",
+        title=f"Montreux: {m.name} ({len(m.ships)} ships, {n_days:g} days, "
+        f"Straits {'closed' if closed else 'open'})",
+    )

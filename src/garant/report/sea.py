@@ -6,10 +6,15 @@ all succeeded, the HTML last):
 
 * ``sea_map.png``: the Black Sea with the littoral states, occupied territory
   (hatched), NATO members' territorial seas, the reach of the coastal anti-ship
-  missiles (Bastion-P, Bal) clipped to the water, the route and the ports;
+  missiles (Bastion-P, Bal) clipped to the water, the mine danger areas, the
+  fighter patrol (CAP) stations with their engagement circles, the route and the
+  ports;
 * ``sea_throughput.png``: the modelled tonnes a month against the recorded history
   (Black Sea Grain Initiative, Ukrainian corridor);
-* ``sea_summary.csv``, ``sea_findings.csv``, ``sea_exposure.csv``, ``sea_history.csv``;
+* ``sea_summary.csv``, ``sea_findings.csv``, ``sea_exposure.csv``, ``sea_history.csv``,
+  and with air cover ``sea_air_cover.csv`` (the stations) and ``sea_air_reach.csv``
+  (the route's length within reach of each air threat); with mine areas
+  ``sea_mine_areas.geojson`` (the layer used);
 * ``sea.html``: a self-contained page (images embedded, Jinja2 with autoescape).
 """
 
@@ -55,6 +60,8 @@ MAP_SYSTEMS: tuple[str, ...] = ("bastion_p", "bal")
 _RING_COLORS = {"bastion_p": "#c62828", "bal": "#ef6c00"}
 _ROUTE = "#1f5fa8"
 _NATO = "#7fb3e6"
+_MINES = "#6a1b9a"
+_CAP = "#00897b"
 _EXTENT = (27.2, 42.0, 40.7, 47.6)  # lon_min, lon_max, lat_min, lat_max
 
 
@@ -122,9 +129,47 @@ def sea_map(plan: MissionPlan, path: Path) -> Path:
                     label=f"{sys_.name} reach ({sys_.range_km.value:.0f} km)",
                 )
             )
+        if plan.mine_areas is not None and len(plan.mine_areas):
+            _fill(
+                ax,
+                plan.mine_areas.geometry,
+                facecolor=_MINES,
+                edgecolor=_MINES,
+                alpha=0.45,
+                lw=0.6,
+                zorder=4,
+            )
+            handles.append(
+                Patch(
+                    facecolor=_MINES,
+                    alpha=0.45,
+                    label=(
+                        f"Mine danger areas ({len(plan.mine_areas)}; route {plan.mine_km:.1f} km)"
+                    ),
+                )
+            )
+        cover = plan.air_cover
+        if cover is not None and cover.stations_needed:
+            _lines(ax, list(cover.station_circles()), colors=_CAP, linewidths=0.9, linestyles=":")
+            st = cover.stations
+            ax.plot(st["lon"], st["lat"], "^", color=_CAP, ms=6, zorder=6)
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=_CAP,
+                    marker="^",
+                    ls=":",
+                    label=(
+                        f"CAP stations: {cover.stations_needed} × {cover.radius_km:.0f} km, "
+                        f"{cover.aircraft_needed} aircraft"
+                    ),
+                )
+            )
         line = plan.assessment.route.line
-        xy = np.asarray(line.coords)
-        ax.plot(xy[:, 0], xy[:, 1], color=_ROUTE, lw=2.2, zorder=5)
+        for part in getattr(line, "geoms", [line]):
+            xy = np.asarray(part.coords)
+            ax.plot(xy[:, 0], xy[:, 1], color=_ROUTE, lw=2.2, zorder=5)
         handles.append(
             Line2D(
                 [],
@@ -152,12 +197,17 @@ def sea_map(plan: MissionPlan, path: Path) -> Path:
         ax.set_aspect(1.0 / math.cos(math.radians((lat0 + lat1) / 2)))
         ax.set_xlabel("Longitude (°E)")
         ax.set_ylabel("Latitude (°N)")
-        ax.set_title(f"{plan.name}: route, threat rings and NATO waters")
+        ax.set_title(f"{plan.name}: route, threat rings, mines, air cover and NATO waters")
         ax.legend(handles=handles, loc="lower right", fontsize=7, frameon=True)
         ax.text(
             0.01,
             0.01,
-            f"Occupied territory: {plan.occupied_source}; Natural Earth",
+            f"Occupied territory: {plan.occupied_source}; Natural Earth"
+            + (
+                "; mine areas: UKHO NtM 2503(P)/23, NAVAREA III"
+                if plan.mine_areas is not None
+                else ""
+            ),
             transform=ax.transAxes,
             fontsize=6,
             color=MUTED,
@@ -252,6 +302,19 @@ def write_sea_report(plan: MissionPlan, out_dir: str | Path) -> Path:
         export_table(plan.findings_frame(), stage / "sea_findings.csv")
         export_table(plan.assessment.exposure, stage / "sea_exposure.csv")
         export_table(plan.history, stage / "sea_history.csv")
+        cover = plan.air_cover
+        if cover is not None:
+            export_table(cover.stations, stage / "sea_air_cover.csv")
+            export_table(cover.reach, stage / "sea_air_reach.csv")
+        mines: list[dict[str, Any]] = []
+        if plan.mine_areas is not None:
+            (stage / "sea_mine_areas.geojson").write_text(
+                plan.mine_areas.to_json(drop_id=True), encoding="utf-8"
+            )
+            mines = [
+                {"id": r.id, "name": r.name, "kind": r.kind, "avoid": r.avoid, "source": r.source}
+                for r in plan.mine_areas.itertuples()
+            ]
         m = plan.mission
         context = {
             "title": f"Black Sea mission: {m.name}",
@@ -276,6 +339,36 @@ def write_sea_report(plan: MissionPlan, out_dir: str | Path) -> Path:
                 }
                 for r in plan.history.to_dict("records")
             ],
+            "air_cover": None
+            if cover is None
+            else {
+                "defence": cover.defence_name,
+                "systems": ", ".join(cover.systems),
+                "radius_km": _fmt(cover.radius_km),
+                "threatened_km": _fmt(cover.threatened_km),
+                "threatened_share": f"{cover.threatened_share:.0%}",
+                "covered_share": f"{cover.covered_share:.0%}",
+                "stations_needed": cover.stations_needed,
+                "unreachable": cover.unreachable_stations,
+                "aircraft_needed": cover.aircraft_needed,
+                "cost": " – ".join(f"{c / 1e9:.2f}" for c in cover.cost_usd[1:]),
+                "cost_value": f"{cover.cost_usd[0] / 1e9:.2f}",
+                "stations": [
+                    {k: _fmt(v) for k, v in row.items()}
+                    for row in cover.stations.to_dict("records")
+                ],
+                "reach": [
+                    {k: _fmt(v) for k, v in row.items()} for row in cover.reach.to_dict("records")
+                ],
+            },
+            "mines": mines,
+            "mine_km": _fmt(plan.mine_km),
+            "mcm": {
+                "mined_km": _fmt(plan.mcm.mined_length_km),
+                "to_clear": plan.mcm.vessels_to_clear,
+                "to_keep": plan.mcm.vessels_to_keep_open,
+                "vessel_days": _fmt(plan.mcm.vessel_days),
+            },
             "map": _data_uri(map_png),
             "chart": _data_uri(chart_png),
             "files": sorted(p.name for p in stage.iterdir()),

@@ -17,19 +17,31 @@ overlap). The EEZs are an **approximation**: a nearest-coast (Voronoi) partition
 of the water by country, not the delimited boundaries (e.g. the 2009 ICJ
 Romania v. Ukraine judgment). The coast of Crimea is labelled as the bundled
 country data label it (Ukraine).
+
+The river ports Izmail and Reni reach the sea along the Danube fairways of
+``garant/data/sea/danube.toml`` (:func:`fairways`): approximate polylines of the
+main Danube, the Kiliia arm with the Bystre mouth, and the Tulcea arm with the
+Sulina channel, which :mod:`garant.sea.routing` joins to the sea grid.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
-from shapely.geometry import MultiPoint, Polygon, box
+from pyproj import Geod
+from shapely.geometry import LineString, MultiPoint, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
+from garant.errors import ConfigError
 from garant.frontline.line import METRIC_CRS, to_metric
 from garant.sources.geography import countries
 
@@ -39,7 +51,10 @@ __all__ = [
     "LITTORAL",
     "NATO_LITTORAL",
     "TERRITORIAL_SEA_KM",
+    "Fairway",
     "eez_approx",
+    "fairways",
+    "parse_fairways",
     "territorial_seas",
     "water",
     "water_metric",
@@ -173,3 +188,123 @@ def territorial_seas() -> gpd.GeoDataFrame:
         )
     gdf = gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS).to_crs(4326)
     return gdf.reset_index(drop=True)
+
+
+_GEOD = Geod(ellps="WGS84")
+
+
+@dataclass(frozen=True, slots=True)
+class Fairway:
+    """A river fairway to the sea (approximate polyline).
+
+    Attributes
+    ----------
+    id : str
+        Key in ``danube.toml`` (``"bystre"``).
+    name : str
+        Display name.
+    line : LineString
+        Waypoints in the direction of the current, EPSG:4326 degrees.
+    sea_end : bool
+        Whether the last point joins the sea grid.
+    published_km : float or None
+        The fairway length published by the cited source, km, if any.
+    source : str
+        Where the waypoints (and ``published_km``) come from.
+    assumption : str
+        What was read off or approximated ("" if nothing).
+    """
+
+    id: str
+    name: str
+    line: LineString
+    sea_end: bool
+    published_km: float | None
+    source: str
+    assumption: str
+
+    @property
+    def length_km(self) -> float:
+        """Geodesic length of :attr:`line`, km."""
+        return float(_GEOD.geometry_length(self.line)) / 1000.0
+
+
+def parse_fairways(text: str, where: str = "danube.toml") -> dict[str, Fairway]:
+    """Parse a fairway table (the format of the bundled ``danube.toml``).
+
+    Parameters
+    ----------
+    text : str
+        TOML text with a ``[fairways.<id>]`` table per fairway: ``name``,
+        ``points`` (at least two ``[lon, lat]`` pairs), ``source``, optional
+        ``sea_end`` (bool), ``published_km`` (> 0) and ``assumption``.
+    where : str
+        File name used in error messages.
+
+    Returns
+    -------
+    dict of str to Fairway
+
+    Raises
+    ------
+    ConfigError
+        Not TOML, no fairways, a missing field, or a bad point or length.
+    """
+    try:
+        raw = tomllib.loads(text).get("fairways")
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{where}: not valid TOML ({exc})") from None
+    if not isinstance(raw, dict) or not raw:
+        raise ConfigError(f"{where}: no [fairways.<id>] tables")
+    return {fid: _fairway(fid, entry, where) for fid, entry in raw.items()}
+
+
+def _fairway(fid: str, entry: Any, where: str) -> Fairway:
+    at = f"{where}: fairway {fid!r}"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{at}: expected a table")
+    for key in ("name", "points", "source"):
+        if key not in entry:
+            raise ConfigError(f"{at}: missing field {key!r}")
+    pts = entry["points"]
+    try:
+        xy = np.asarray(pts, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{at}: points must be [lon, lat] pairs") from None
+    if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) < 2:
+        raise ConfigError(f"{at}: points must be at least two [lon, lat] pairs")
+    if not (
+        np.isfinite(xy).all() and (np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()
+    ):
+        raise ConfigError(f"{at}: a point is not a valid lon/lat")
+    published = entry.get("published_km")
+    if published is not None and not (
+        isinstance(published, int | float) and math.isfinite(published) and published > 0
+    ):
+        raise ConfigError(f"{at}: published_km {published!r} must be a number > 0")
+    return Fairway(
+        id=fid,
+        name=str(entry["name"]),
+        line=LineString(xy),
+        sea_end=bool(entry.get("sea_end", False)),
+        published_km=None if published is None else float(published),
+        source=str(entry["source"]),
+        assumption=str(entry.get("assumption", "")),
+    )
+
+
+@functools.cache
+def fairways() -> dict[str, Fairway]:
+    """Return the bundled Danube fairways (``garant/data/sea/danube.toml``) by id.
+
+    Returns
+    -------
+    dict of str to Fairway
+
+    Raises
+    ------
+    ConfigError
+        If the bundled file is malformed.
+    """
+    text = resources.files("garant.data").joinpath("sea").joinpath("danube.toml").read_text("utf-8")
+    return parse_fairways(text)

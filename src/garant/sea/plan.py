@@ -1,17 +1,22 @@
 """Black Sea missions: a mission file, its route, Montreux findings, sizing and throughput.
 
 A mission (:class:`SeaMission`) is a TOML file: a route between two ports with an
-exposure weight, a corridor width, the warships (flag, standard tonnage, kind), a
-mine-clearing deadline, a convoy rate or the escorts available, and how long the
-force stays in the Black Sea. Three presets ship with garant
+exposure weight (and optional weights for mined water and for leaving NATO
+territorial seas), a corridor width, the warships (flag, standard tonnage, kind), a
+mine-clearing deadline, a convoy rate or the escorts available, how long the force
+stays in the Black Sea, the mine danger areas to route around (``mine_areas =
+"bundled"`` or a GeoJSON path) and the fighter air cover (``[air_cover]``). Three
+presets ship with garant
 (``garant/data/sea/presets/*.toml``): ``turkiye-littoral``, ``international-escort``
 and ``no-mission``.
 
 :func:`plan_mission` turns a mission into a :class:`MissionPlan`: the route and its
 exposure to each threat system (:func:`garant.sea.corridor.plan_route`), the
 Montreux Convention findings (:func:`garant.sea.montreux.check_mission`), the mine
-countermeasure vessels needed for a corridor as long as the route
-(:func:`garant.sea.sizing.mcm_vessels`), the escorts and the throughput
+countermeasure vessels needed for a corridor as long as the route, hunting the part
+inside mine danger areas (:func:`garant.sea.sizing.mcm_vessels`), the fighter patrol
+stations and aircraft that cover the route against air threats
+(:func:`garant.sea.aircover.air_cover`), the escorts and the throughput
 (:func:`garant.sea.sizing.escorts`, :func:`garant.sea.sizing.throughput`) and the
 comparison with the recorded history (:func:`garant.sea.sizing.compare_with_history`).
 """
@@ -26,12 +31,14 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import geopandas as gpd
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from shapely.geometry.base import BaseGeometry
 
 from garant.errors import ConfigError, DataError, NotFoundError
-from garant.sea.corridor import RouteAssessment, plan_route
+from garant.sea.aircover import DEFAULT_BASE, DEFAULT_DEFENCE, AirBase, AirCover, air_cover
+from garant.sea.corridor import DEFAULT_MINE_WEIGHT_KM, RouteAssessment, plan_route
 from garant.sea.montreux import ISO3_CODES, SHIP_KINDS, Finding, Ship, check_mission
 from garant.sea.routing import ports
 from garant.sea.sizing import (
@@ -44,11 +51,13 @@ from garant.sea.sizing import (
     mcm_vessels,
     throughput,
 )
+from garant.sea.threats import BUNDLED_MINE_AREAS, launch_area, load_mine_areas
 
 if TYPE_CHECKING:
     from garant.store import Store
 
 __all__ = [
+    "AirCoverSpec",
     "MissionPlan",
     "SeaMission",
     "load_mission",
@@ -66,12 +75,21 @@ class _Strict(BaseModel):
 
 
 class RouteSpec(_Strict):
-    """The mission's route: ports, exposure weight (km per grid step in reach) and speed (kn)."""
+    """The mission's route: ports, routing weights and speed (kn).
+
+    ``exposure_weight``: km of detour per grid step within reach of a coastal
+    missile; ``mine_weight_km``: extra km per grid step inside a mine area (default
+    :data:`garant.sea.corridor.DEFAULT_MINE_WEIGHT_KM`, used only with
+    ``mine_areas``); ``nato_waters_weight``: extra km per grid step outside NATO
+    members' territorial seas (0: none).
+    """
 
     origin: str = Field(alias="from", min_length=1)
     destination: str = Field(alias="to", min_length=1)
     exposure_weight: float = Field(0.0, ge=0.0, allow_inf_nan=False)
     speed_kn: float = Field(12.0, gt=0.0, le=40.0, allow_inf_nan=False)
+    mine_weight_km: float = Field(DEFAULT_MINE_WEIGHT_KM, ge=0.0, allow_inf_nan=False)
+    nato_waters_weight: float = Field(0.0, ge=0.0, allow_inf_nan=False)
 
     @field_validator("origin", "destination")
     @classmethod
@@ -150,6 +168,42 @@ class ConvoySpec(_Strict):
         return self
 
 
+class AirCoverSpec(_Strict):
+    """Fighter air cover over the corridor (:func:`garant.sea.aircover.air_cover`).
+
+    ``enabled`` (default true), ``defence`` (a fighter of the air catalogue),
+    ``systems`` (sea threat systems to cover; default all the fighter can engage),
+    ``standoff_km`` from the launch area, and the air base (``base_name``,
+    ``base_lon``, ``base_lat``; default :data:`garant.sea.aircover.DEFAULT_BASE`).
+    """
+
+    enabled: bool = True
+    defence: str = DEFAULT_DEFENCE
+    systems: list[str] | None = None
+    standoff_km: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
+    base_name: str = Field(default=DEFAULT_BASE.name, min_length=1)
+    base_lon: float = Field(default=DEFAULT_BASE.lon, ge=-180.0, le=180.0, allow_inf_nan=False)
+    base_lat: float = Field(default=DEFAULT_BASE.lat, ge=-90.0, le=90.0, allow_inf_nan=False)
+
+    @field_validator("defence")
+    @classmethod
+    def _fighter(cls, v: str) -> str:
+        from garant.air.catalog import default_catalog
+
+        fighters = sorted(k for k, d in default_catalog().defences.items() if d.kind == "fighter")
+        if v not in fighters:
+            raise ValueError(
+                f"defence {v!r} is not a fighter of the air catalogue ({', '.join(fighters)})"
+            )
+        return v
+
+    def base(self) -> AirBase:
+        """The air base."""
+        if (self.base_lon, self.base_lat) == (DEFAULT_BASE.lon, DEFAULT_BASE.lat):
+            return DEFAULT_BASE
+        return AirBase(self.base_name, self.base_lon, self.base_lat, "mission file")
+
+
 class SeaMission(_Strict):
     """A Black Sea mission as read from a TOML file (unknown fields are errors).
 
@@ -173,6 +227,12 @@ class SeaMission(_Strict):
         How long each ship stays in the Black Sea, days.
     turkey_closed : bool
         Whether Türkiye keeps the Straits closed to warships (Art. 19).
+    mine_areas : str or None
+        ``"bundled"`` (:func:`garant.sea.threats.load_mine_areas`' bundled layer) or
+        a GeoJSON file (relative paths are relative to the mission file); None: no
+        mine areas known, the whole corridor is cleared.
+    air_cover : AirCoverSpec
+        Fighter air cover options (``[air_cover]``).
     """
 
     name: str = Field(min_length=1)
@@ -186,6 +246,8 @@ class SeaMission(_Strict):
     convoys: ConvoySpec
     days_in_sea: float = Field(gt=0.0, allow_inf_nan=False)
     turkey_closed: bool = True
+    mine_areas: str | None = Field(None, min_length=1)
+    air_cover: AirCoverSpec = Field(default_factory=AirCoverSpec)
 
 
 def _message(label: str, exc: ValidationError) -> str:
@@ -229,12 +291,14 @@ def load_mission(name_or_path: str | Path) -> SeaMission:
     NotFoundError
         Neither a preset nor an existing file.
     ConfigError
-        Unreadable or invalid TOML, an unknown field, or a value out of range (the
-        message names the file and the field).
+        Unreadable or invalid TOML, an unknown field, a value out of range, or a
+        ``mine_areas`` file that does not exist (the message names the file and the
+        field).
     """
     text: str
     s = str(name_or_path)
-    if isinstance(name_or_path, str) and s in mission_presets():
+    is_preset = isinstance(name_or_path, str) and s in mission_presets()
+    if is_preset:
         label = f"garant/data/sea/presets/{s}.toml"
         text = resources.files("garant").joinpath(*_PRESET_DIR, f"{s}.toml").read_text("utf-8")
     else:
@@ -252,7 +316,20 @@ def load_mission(name_or_path: str | Path) -> SeaMission:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"mission file {label}: not valid TOML ({exc})") from exc
-    return _parse(data, label)
+    m = _parse(data, label)
+    if m.mine_areas is not None and m.mine_areas != BUNDLED_MINE_AREAS:
+        if is_preset:
+            raise ConfigError(
+                f"mission file {label}: field mine_areas: a preset may only name "
+                f"{BUNDLED_MINE_AREAS!r}"
+            )
+        mines = Path(m.mine_areas)
+        if not mines.is_absolute():
+            mines = Path(label).parent / mines
+        if not mines.is_file():
+            raise ConfigError(f"mission file {label}: field mine_areas: no file {str(mines)!r}")
+        m = m.model_copy(update={"mine_areas": str(mines)})
+    return m
 
 
 @dataclass(frozen=True)
@@ -280,6 +357,13 @@ class MissionPlan:
         Occupied territory used for the launch area, EPSG:4326.
     occupied_source : str
         ``"store"`` or ``"demo"``.
+    mine_areas : geopandas.GeoDataFrame or None
+        The mine danger areas routed around (None: the mission names none).
+    mine_km : float
+        Route length inside them, km (NaN without mine areas).
+    air_cover : AirCover or None
+        Fighter patrol stations and aircraft (None when ``[air_cover] enabled =
+        false``).
     """
 
     mission: SeaMission
@@ -291,6 +375,9 @@ class MissionPlan:
     history: pd.DataFrame
     occupied: BaseGeometry
     occupied_source: str
+    mine_areas: gpd.GeoDataFrame | None = None
+    mine_km: float = math.nan
+    air_cover: AirCover | None = None
 
     @property
     def name(self) -> str:
@@ -318,6 +405,8 @@ class MissionPlan:
             ("transit_h", r.transit_h, "h"),
             ("nato_territorial_share", r.nato_territorial_share, "share"),
             ("exposure_weight", self.assessment.exposure_weight, "km/step"),
+            ("mine_areas", 0 if self.mine_areas is None else len(self.mine_areas), "areas"),
+            ("mine_km", self.mine_km, "km"),
         ]
         rows += [(f"exposure_h_{s}", float(h), "h") for s, h in exp.items()]
         rows += [
@@ -334,14 +423,17 @@ class MissionPlan:
             ("mcm_vessels_to_clear", self.mcm.vessels_to_clear, "ships"),
             ("mcm_vessels_to_keep_open", self.mcm.vessels_to_keep_open, "ships"),
             ("mcm_vessels_assigned", math.nan if assigned is None else assigned, "ships"),
+            ("mcm_mined_km", self.mcm.mined_length_km, "km"),
             ("convoys_per_day", tp.convoys_per_day, "1/day"),
             ("escorts_required", self.escorts.escorts_required, "ships"),
             ("ships_per_day", tp.ships_per_day, "ships/day"),
             ("binding_limit", tp.binding, ""),
             ("tonnes_per_month", tp.tonnes_per_month, "t/month"),
             ("tonnes_per_year", tp.tonnes_per_year, "t/year"),
-            ("occupied_source", self.occupied_source, ""),
         ]
+        if self.air_cover is not None:
+            rows += self.air_cover.summary()
+        rows.append(("occupied_source", self.occupied_source, ""))
         return pd.DataFrame(rows, columns=["metric", "value", "unit"])
 
 
@@ -385,14 +477,19 @@ def plan_mission(
         else load_mission(mission_or_name)
     )
     occupied, source = _occupied(store)
+    mines = load_mine_areas(m.mine_areas) if m.mine_areas is not None else None
     assessment = plan_route(
         m.route.origin,
         m.route.destination,
         occupied=occupied,
         exposure_weight=m.route.exposure_weight,
         speed_kn=m.route.speed_kn,
+        mine_areas=mines,
+        mine_weight_km=m.route.mine_weight_km,
+        nato_waters_weight=m.route.nato_waters_weight,
     )
     length = assessment.route.length_km
+    mine_km = assessment.mine_km if mines is not None else math.nan
     findings: tuple[Finding, ...] = ()
     if m.ships:
         findings = tuple(
@@ -409,6 +506,7 @@ def plan_mission(
             days_to_clear=m.mcm.days_to_clear,
             keep_open=m.mcm.keep_open,
             method=m.mcm.method,
+            mined_length_km=None if mines is None else min(mine_km, length),
         )
         c = m.convoys
         tp = throughput(
@@ -422,8 +520,20 @@ def plan_mission(
         esc = escorts(
             tp.convoys_per_day, route_length_km=length, escorts_per_convoy=tp.escorts_per_convoy
         )
-    except DataError as exc:
-        raise DataError(f"mission {m.name!r}: {exc}") from exc
+        cover = None
+        if m.air_cover.enabled:
+            from garant.sea.corridor import _russia
+
+            cover = air_cover(
+                assessment.route.line,
+                launch_area(occupied, _russia()),
+                defence=m.air_cover.defence,
+                systems=m.air_cover.systems,
+                bases=(m.air_cover.base(),),
+                standoff_km=m.air_cover.standoff_km,
+            )
+    except (DataError, NotFoundError) as exc:
+        raise type(exc)(f"mission {m.name!r}: {exc}") from exc
     log.info(
         "mission %s: %.0f km, NATO share %.2f, %.0f t/month",
         m.name,
@@ -441,4 +551,7 @@ def plan_mission(
         history=compare_with_history(tp),
         occupied=occupied,
         occupied_source=source,
+        mine_areas=mines,
+        mine_km=mine_km,
+        air_cover=cover,
     )

@@ -6,7 +6,9 @@ Pure computation over the sourced parameters of ``garant/data/sea/mission.toml``
 
 :func:`mcm_vessels`
     Mine countermeasure vessels (MCMVs) to clear a corridor of given length and
-    width in a given number of days, and to keep it open by periodic check surveys.
+    width in a given number of days, and to keep it open by periodic check surveys;
+    with a known mined length (from a layer of mine danger areas) only that part is
+    hunted and the rest is check-surveyed.
 :func:`escorts`
     Escorts needed to run a number of convoys a day along a route.
 :func:`throughput`
@@ -45,6 +47,7 @@ __all__ = [
     "DAYS_PER_MONTH",
     "KM_PER_NM",
     "SEA_UNITS",
+    "AirCoverParams",
     "ConvoyParams",
     "EscortRequirement",
     "HistoryRecord",
@@ -85,6 +88,8 @@ SEA_UNITS: tuple[str, ...] = (
     "ships",
     "ships/day",
     "probability",
+    "km/h",
+    "aircraft",
 )
 
 _EPS = 1e-9
@@ -219,8 +224,40 @@ class PortParams(_Section):
     inspection_h: SeaQuantity
 
 
+class AirCoverParams(_Section):
+    """Holding fighter patrol (CAP) stations over the corridor round the clock.
+
+    The aircraft type (its engagement radius, turnaround and unit cost) comes from
+    the air catalogue (:func:`garant.air.catalog.default_catalog`); these are the
+    numbers the catalogue does not carry.
+
+    Attributes
+    ----------
+    aircraft_per_station : SeaQuantity
+        Aircraft on station at any time at one CAP station (a pair), aircraft.
+    sortie_h : SeaQuantity
+        Length of one sortie without air-to-air refuelling, h.
+    transit_speed_kmh : SeaQuantity
+        Speed between the air base and the station, km/h.
+    availability : SeaQuantity
+        Share of assigned aircraft that can fly (mission-capable rate).
+    """
+
+    _units: ClassVar[dict[str, str]] = {
+        "aircraft_per_station": "aircraft",
+        "sortie_h": "h",
+        "transit_speed_kmh": "km/h",
+        "availability": "probability",
+    }
+
+    aircraft_per_station: SeaQuantity
+    sortie_h: SeaQuantity
+    transit_speed_kmh: SeaQuantity
+    availability: SeaQuantity
+
+
 class MissionParams(BaseModel):
-    """All sizing parameters: ``mcm``, ``convoy`` and ``ports`` sections."""
+    """All sizing parameters: ``mcm``, ``convoy``, ``ports`` and ``air_cover`` sections."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -228,6 +265,7 @@ class MissionParams(BaseModel):
     mcm: MCMParams
     convoy: ConvoyParams
     ports: PortParams
+    air_cover: AirCoverParams
 
     def to_frame(self) -> pd.DataFrame:
         """Return every parameter as a row.
@@ -238,7 +276,7 @@ class MissionParams(BaseModel):
             Columns ``section, field, value, low, high, unit, provenance``.
         """
         rows = []
-        for section in ("mcm", "convoy", "ports"):
+        for section in ("mcm", "convoy", "ports", "air_cover"):
             model = getattr(self, section)
             for name in type(model).model_fields:
                 q: SeaQuantity = getattr(model, name)
@@ -438,7 +476,8 @@ class MCMRequirement:
     days_to_clear : float
         The clearance deadline, days.
     vessel_days : float
-        Vessel-days on task to clear the corridor once.
+        Vessel-days on task to clear the corridor once: the mined part hunted or
+        swept at ``rate_km2_per_day``, the rest check-surveyed.
     vessels_to_clear : int
         Assigned vessels to clear it within ``days_to_clear``.
     resurvey_interval_d : float
@@ -446,6 +485,9 @@ class MCMRequirement:
     vessels_to_keep_open : int
         Assigned vessels to re-survey it every ``resurvey_interval_d`` (0 when
         ``keep_open`` is False).
+    mined_length_km, mined_area_km2 : float
+        The part of the corridor inside mine danger areas (the whole corridor when
+        no mined length was given).
     """
 
     _units: ClassVar[dict[str, str]] = {
@@ -459,6 +501,8 @@ class MCMRequirement:
         "vessels_to_clear": "ships",
         "resurvey_interval_d": "d",
         "vessels_to_keep_open": "ships",
+        "mined_length_km": "km",
+        "mined_area_km2": "km2",
     }
 
     length_km: float
@@ -472,6 +516,8 @@ class MCMRequirement:
     vessels_to_clear: int
     resurvey_interval_d: float
     vessels_to_keep_open: int
+    mined_length_km: float
+    mined_area_km2: float
 
     def to_frame(self) -> pd.DataFrame:
         """Return the result as rows ``quantity, value, unit``."""
@@ -635,6 +681,7 @@ def mcm_vessels(
     keep_open: bool = True,
     method: Literal["hunt", "sweep"] = "hunt",
     max_width_km: float | None = None,
+    mined_length_km: float | None = None,
     params: MissionParams | None = None,
 ) -> MCMRequirement:
     """Size the mine countermeasure force for a corridor.
@@ -653,6 +700,13 @@ def mcm_vessels(
     max_width_km : float, optional
         The widest corridor the sea allows there (from the sea geography); by
         default :data:`BLACK_SEA_MAX_EXTENT_KM`.
+    mined_length_km : float, optional
+        Length of the corridor inside mine danger areas, km (0 to
+        ``corridor_length_km``; e.g.
+        :func:`garant.sea.threats.route_in_mine_areas_km`). That part is cleared by
+        ``method``; the rest, outside every declared area, only gets a check
+        survey at ``params.mcm.resurvey_rate_km2_per_day`` (drifting mines). None
+        (default): nothing is known, the whole corridor is cleared by ``method``.
     params : MissionParams, optional
         Defaults to :func:`default_mission_params`.
 
@@ -664,7 +718,8 @@ def mcm_vessels(
     ------
     DataError
         A length, width or deadline that is not positive and finite, a width
-        beyond ``max_width_km``, or an unknown method.
+        beyond ``max_width_km``, a mined length outside [0, length], or an unknown
+        method.
     """
     p = (params or default_mission_params()).mcm
     length = _positive("corridor_length_km", corridor_length_km)
@@ -684,6 +739,16 @@ def mcm_vessels(
     else:
         raise DataError(f"method {method!r} is not 'hunt' or 'sweep'")
     area = length * width
+    if mined_length_km is None:
+        mined = length
+    else:
+        mined = _non_negative("mined_length_km", mined_length_km)
+        if mined > length * (1.0 + 1e-6):
+            raise DataError(
+                f"mined_length_km {mined:g} is longer than the corridor ({length:g} km)"
+            )
+        mined = min(mined, length)
+    mined_area = mined * width
     deployment_d = p.deployment_d.value
     cycle_d = deployment_d + 2.0 * p.transit_h.value / 24.0
     on_station = p.availability.value * (deployment_d / cycle_d if cycle_d > 0 else 0.0)
@@ -692,7 +757,12 @@ def mcm_vessels(
             f"mission parameters give no clearance capacity (rate {rate:g} km2/day, "
             f"on-station share {on_station:g})"
         )
-    vessel_days = area / rate
+    vessel_days = mined_area / rate
+    if area > mined_area:
+        survey = p.resurvey_rate_km2_per_day.value
+        if survey <= 0:
+            raise DataError(f"mission parameters give no survey capacity (rate {survey:g} km2/day)")
+        vessel_days += (area - mined_area) / survey
     to_clear = _ceil(vessel_days / (days * on_station))
     interval = p.resurvey_interval_d.value
     to_keep = 0
@@ -719,6 +789,8 @@ def mcm_vessels(
         vessels_to_clear=to_clear,
         resurvey_interval_d=interval,
         vessels_to_keep_open=to_keep,
+        mined_length_km=mined,
+        mined_area_km2=mined_area,
     )
 
 

@@ -12,7 +12,8 @@ and speed (:class:`garant.air.catalog.Quantity`). The functions here are pure:
 * :func:`exposure_frame` tabulates that for several systems, :func:`reach_polygon`
   draws a system's reach (a threat ring for maps);
 * :func:`exposure_time_h` says how many hours a route spends within range;
-* :func:`load_mine_areas` reads a user-editable GeoJSON layer of mine danger areas.
+* :func:`load_mine_areas` reads a user-editable GeoJSON layer of mine danger areas (the
+  bundled one by default) and :func:`route_in_mine_areas_km` measures a route inside them.
 
 Distances are computed in :data:`BLACK_SEA_CRS`, a Lambert azimuthal equal-area
 projection centred on the Black Sea: over the sea (up to ~700 km from the centre) its
@@ -49,8 +50,10 @@ __all__ = [
     "BASINGS",
     "BLACK_SEA_BBOX",
     "BLACK_SEA_CRS",
+    "BUNDLED_MINE_AREAS",
     "CATEGORIES",
     "KNOT_KMH",
+    "MINE_COLUMNS",
     "MINE_KINDS",
     "SeaThreat",
     "distance_km",
@@ -567,7 +570,14 @@ def reach_polygon(
 # -- mine danger areas ----------------------------------------------------------------
 
 
-def load_mine_areas(path: str | Path) -> gpd.GeoDataFrame:
+#: Value of a mission's ``mine_areas`` that names the bundled layer.
+BUNDLED_MINE_AREAS = "bundled"
+
+#: Columns of :func:`load_mine_areas`' frame.
+MINE_COLUMNS: tuple[str, ...] = ("id", "name", "kind", "source", "avoid", "note", "geometry")
+
+
+def load_mine_areas(path: str | Path | None = None) -> gpd.GeoDataFrame:
     """Read a user-editable layer of mine danger areas.
 
     The file is a GeoJSON ``FeatureCollection`` of ``Polygon`` / ``MultiPolygon``
@@ -580,32 +590,55 @@ def load_mine_areas(path: str | Path) -> gpd.GeoDataFrame:
         Where it comes from (a warning number, a publication, a URL).
     ``name``, ``id`` (optional)
         Labels; ``id`` defaults to the feature's index.
+    ``avoid`` (optional, default false)
+        True: routes may not enter the area at all; false: entering it costs extra
+        (:func:`garant.sea.corridor.plan_route`).
+    ``note`` (optional)
+        How the polygon was drawn from the source, or what it is anchored on.
 
     Parameters
     ----------
-    path : str or Path
-        The GeoJSON file.
+    path : str or Path, optional
+        The GeoJSON file; None or ``"bundled"`` (:data:`BUNDLED_MINE_AREAS`) reads
+        the bundled layer ``garant/data/sea/mine_areas.geojson``: declared mined
+        areas off Ukraine's coast and in the Karkinit Gulf from a UKHO Notice to
+        Mariners (2023) and a NAVAREA III warning (each feature cites its source).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns ``id``, ``name``, ``kind``, ``source``, ``geometry`` (EPSG:4326), one
-        row per feature (an empty collection gives an empty frame).
+        Columns :data:`MINE_COLUMNS` (``id``, ``name``, ``kind``, ``source``,
+        ``avoid``, ``note``, ``geometry``; EPSG:4326), one row per feature (an empty
+        collection gives an empty frame).
 
     Raises
     ------
     garant.errors.NotFoundError
         The file does not exist.
     garant.errors.DataError
-        Not GeoJSON, or a feature with a bad geometry, kind or source; the message
-        names the file and the feature.
+        Not GeoJSON, or a feature with a bad geometry, kind, source or avoid flag;
+        the message names the file and the feature.
     """
+    if path is None or (isinstance(path, str) and path == BUNDLED_MINE_AREAS):
+        label = Path("garant/data/sea/mine_areas.geojson")
+        text = resources.files("garant").joinpath("data", "sea", "mine_areas.geojson")
+        return _mine_frame(label, text.read_text("utf-8"))
     p = Path(path)
     if not p.is_file():
         raise NotFoundError(f"{p}: mine area layer not found")
     try:
-        doc = json.loads(p.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raw = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{p}: not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise DataError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    return _mine_frame(p, raw)
+
+
+def _mine_frame(p: Path, raw: str) -> gpd.GeoDataFrame:
+    try:
+        doc = json.loads(raw)
+    except json.JSONDecodeError as exc:
         raise DataError(f"{p}: not valid JSON ({exc})") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise DataError(f"{p}: expected a GeoJSON FeatureCollection")
@@ -618,10 +651,11 @@ def load_mine_areas(path: str | Path) -> gpd.GeoDataFrame:
         rows.append(_mine_row(p, i, feat, seen))
     frame = gpd.GeoDataFrame(
         rows or None,
-        columns=["id", "name", "kind", "source", "geometry"],
+        columns=list(MINE_COLUMNS),
         geometry="geometry",
         crs="EPSG:4326",
     )
+    frame["avoid"] = frame["avoid"].astype(bool)
     logger.debug("%s: %d mine danger areas", p, len(frame))
     return frame
 
@@ -660,8 +694,19 @@ def _mine_row(p: Path, i: int, feat: Any, seen: set[str]) -> dict[str, Any]:
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         raise DataError(f"{where}: invalid polygon ({reason})")
+    avoid = props.get("avoid", False)
+    if not isinstance(avoid, bool):
+        raise DataError(f"{where}: avoid {avoid!r} must be true or false")
     name = props.get("name", "")
-    return {"id": fid, "name": str(name), "kind": kind, "source": source.strip(), "geometry": geom}
+    return {
+        "id": fid,
+        "name": str(name),
+        "kind": kind,
+        "source": source.strip(),
+        "avoid": avoid,
+        "note": str(props.get("note", "")),
+        "geometry": geom,
+    }
 
 
 def route_in_mine_areas_km(
