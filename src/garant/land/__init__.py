@@ -1,0 +1,1 @@
+"""Land guarantees: sizing, pledges, basing, reaction time and exposure of a reassurance force."""

@@ -1,0 +1,143 @@
+"""Land quantities and the reading of the land catalogues (``garant/data/land/*.toml``).
+
+:class:`LandQuantity` is the air catalogue's :class:`~garant.air.catalog.Quantity`
+(value, low, high, unit, and exactly one of ``source`` or ``assumption``) with the
+units of land forces (:data:`LAND_UNITS`). ``"share"`` quantities lie within [0, 1];
+all others are non-negative.
+
+:func:`read_toml` and :func:`validate` read a bundled or user TOML file and turn
+pydantic errors into one :class:`~garant.errors.ConfigError` naming
+``file:line: field`` (the helpers of :mod:`garant.air.presets`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ValidationError, model_validator
+
+from garant.air.catalog import Quantity
+from garant.air.presets import _pydantic_problems, _raise
+from garant.errors import ConfigError, NotFoundError
+
+__all__ = ["LAND_UNITS", "LandQuantity", "read_toml", "validate"]
+
+#: Units a :class:`LandQuantity` may carry.
+LAND_UNITS: tuple[str, ...] = (
+    "km",
+    "km2",
+    "km/h",
+    "h",
+    "d",
+    "persons",
+    "persons/km",
+    "persons/km2",
+    "persons/1000 inhabitants",
+    "persons/sector",
+    "persons/city",
+    "persons/brigade",
+    "km/brigade",
+    "ratio",
+    "share",
+    "USD",
+    "USD/person/year",
+    "probability",
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class LandQuantity(Quantity):
+    """A :class:`~garant.air.catalog.Quantity` with the units of land forces.
+
+    Same fields and rules (``low <= value <= high``, finite, non-negative, exactly
+    one of ``source`` and ``assumption``); the unit is one of :data:`LAND_UNITS`,
+    and a ``"share"`` lies within [0, 1].
+    """
+
+    allowed_units: ClassVar[tuple[str, ...]] = LAND_UNITS
+
+    @model_validator(mode="after")
+    def _check_share(self) -> LandQuantity:
+        if self.unit == "share":
+            bad = [n for n in ("value", "low", "high") if getattr(self, n) > 1.0]
+            if bad:
+                raise ValueError(f"{', '.join(bad)} above 1 for unit 'share'")
+        return self
+
+
+def read_toml(path: str | Path | None, bundled: str) -> tuple[str, str, dict[str, Any]]:
+    """Read a land TOML file: a user path, or the bundled ``garant/data/land/<bundled>``.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A user file; None reads the bundled one.
+    bundled : str
+        File name under ``garant/data/land/`` (may contain ``/``).
+
+    Returns
+    -------
+    label : str
+        The file name used in messages.
+    text : str
+        The file's text (for line numbers).
+    data : dict
+        The parsed document.
+
+    Raises
+    ------
+    NotFoundError
+        ``path`` does not exist.
+    ConfigError
+        It cannot be read or is not valid TOML.
+    """
+    if path is None:
+        label = f"garant/data/land/{bundled}"
+        res = resources.files("garant").joinpath("data", "land", *bundled.split("/"))
+        text = res.read_text(encoding="utf-8")
+    else:
+        label = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise NotFoundError(f"{label}: file not found") from None
+        except OSError as exc:
+            raise ConfigError(f"{label}: cannot read ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label}: not valid TOML ({exc})") from None
+    return label, text, data
+
+
+def validate(model: type[M], data: Any, *, label: str, text: str | None, what: str) -> M:
+    """Validate ``data`` as ``model``; errors name ``file:line: field``.
+
+    Parameters
+    ----------
+    model : pydantic model class
+    data : object
+        The parsed TOML (or part of it).
+    label, text : str
+        File name and text, for the messages.
+    what : str
+        What is validated (``"land missions"``), for a multi-problem message.
+
+    Returns
+    -------
+    model instance
+
+    Raises
+    ------
+    ConfigError
+        One line per problem (``file:line: field: message``).
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        _raise(_pydantic_problems(label, text, exc), what)
+        raise  # pragma: no cover - _raise always raises for a non-empty list
