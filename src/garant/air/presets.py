@@ -46,6 +46,11 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from shapely.geometry.base import BaseGeometry
 
+from garant._toml import _toml_key_path as _toml_key_path
+from garant._toml import line_of as line_of
+from garant._toml import pydantic_problems as _pydantic_problems
+from garant._toml import raise_problems as _raise
+from garant._toml import where as _where
 from garant.air.calibration import BaselineModel, ClassParams
 from garant.air.catalog import Quantity
 from garant.air.classes import THREAT_CLASSES
@@ -476,103 +481,6 @@ def list_presets() -> list[str]:
         for p in _presets_dir().iterdir()
         if p.name.endswith(".toml") and not p.name.startswith("_")
     )
-
-
-def _toml_key_path(line: str) -> list[str] | None:
-    m = re.match(
-        r'^\s*((?:"[^"]*"|[A-Za-z0-9_\-]+)(?:\s*\.\s*(?:"[^"]*"|[A-Za-z0-9_\-]+))*)\s*=', line
-    )
-    if not m:
-        return None
-    return [p.strip('"') for p in re.findall(r'"[^"]*"|[A-Za-z0-9_\-]+', m[1])]
-
-
-def line_of(text: str, loc: Sequence[Any]) -> int | None:
-    """Best guess of the line (1-based) of a field of a TOML document.
-
-    Parameters
-    ----------
-    text : str
-        The TOML text.
-    loc : sequence
-        The field's path, e.g. ``("units", 2, "defence")`` (array indices as ints).
-
-    Returns
-    -------
-    int or None
-        The line of the deepest table or key on that path, or None.
-    """
-    want = [str(x) for x in loc]
-    counters: dict[tuple[str, ...], int] = {}
-    table: list[str] = []
-    best_len, best_line = 0, None
-    in_multiline = False
-    for i, raw in enumerate(text.splitlines(), 1):
-        s = raw.strip()
-        if in_multiline:
-            if s.count('"""') % 2 == 1:
-                in_multiline = False
-            continue
-        if not s or s.startswith("#"):
-            continue
-        path: list[str] | None = None
-        m = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]", s)
-        if m:
-            name = tuple(p.strip().strip('"') for p in m[1].split("."))
-            counters[name] = counters.get(name, -1) + 1
-            for key in [k for k in counters if len(k) > len(name) and k[: len(name)] == name]:
-                del counters[key]
-            table = [*name, str(counters[name])]
-            path = table
-        else:
-            m = re.match(r"^\[\s*([^\]]+?)\s*\]", s)
-            if m:
-                table = [p.strip().strip('"') for p in m[1].split(".")]
-                path = table
-            else:
-                keys = _toml_key_path(s)
-                if keys is not None:
-                    path = [*table, *keys]
-                if s.count('"""') % 2 == 1:
-                    in_multiline = True
-        if path and len(path) <= len(want) and want[: len(path)] == path and len(path) > best_len:
-            best_len, best_line = len(path), i
-    return best_line
-
-
-def _where(label: str, text: str | None, loc: Sequence[Any]) -> str:
-    field = ""
-    for part in loc:
-        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
-    line = line_of(text, loc) if text is not None and loc else None
-    at = f"{label}:{line}" if line else label
-    return f"{at}: {field}" if field else at
-
-
-def _pydantic_problems(label: str, text: str | None, exc: ValidationError) -> list[str]:
-    out = []
-    for e in exc.errors():
-        loc = [
-            x for x in e["loc"] if not (isinstance(x, str) and x.startswith(("tuple[", "list[")))
-        ]
-        loc = [x for x in loc if x not in ("str", "float", "int")]
-        kind = e.get("type", "")
-        if kind == "extra_forbidden":
-            msg = "unknown field"
-        elif kind == "missing":
-            msg = "missing field"
-        else:
-            msg = str(e.get("msg", "")).removeprefix("Value error, ")
-        out.append(f"{_where(label, text, loc)}: {msg}")
-    return sorted(set(out), key=out.index)
-
-
-def _raise(problems: Sequence[str], what: str) -> None:
-    if not problems:
-        return
-    if len(problems) == 1:
-        raise ConfigError(problems[0])
-    raise ConfigError("\n".join([f"invalid {what}: {len(problems)} problems", *problems]))
 
 
 def _read(name_or_path: str | Path) -> tuple[str, str]:

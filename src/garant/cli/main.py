@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from garant.cli import air as air_cli
+from garant.cli import assess as assess_cli
 from garant.cli import ceasefire as ceasefire_cli
 from garant.cli import frontline as frontline_cli
+from garant.cli import land as land_cli
 from garant.cli import sea as sea_cli
 from garant.cli._common import (
     StoreOpt,
@@ -32,6 +34,9 @@ app.add_typer(frontline_cli.app, name="frontline")
 app.add_typer(ceasefire_cli.app, name="ceasefire")
 app.add_typer(air_cli.app, name="air")
 app.add_typer(sea_cli.app, name="sea")
+app.add_typer(land_cli.app, name="land")
+app.command(name="assess")(assess_cli.assess)
+app.command(name="compare")(assess_cli.compare)
 
 
 @app.callback()

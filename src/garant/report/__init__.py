@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from garant.report.assess import write_assessment_report as write_assessment_report
     from garant.report.charts import frontline_map as frontline_map
     from garant.report.charts import monthly_changes_chart as monthly_changes_chart
     from garant.report.charts import occupied_area_chart as occupied_area_chart
@@ -24,6 +25,7 @@ __all__ = [
     "frontline_map",
     "monthly_changes_chart",
     "occupied_area_chart",
+    "write_assessment_report",
     "write_frontline_report",
 ]
 
@@ -33,6 +35,7 @@ _WHERE = {
     "frontline_map": "garant.report.charts",
     "monthly_changes_chart": "garant.report.charts",
     "occupied_area_chart": "garant.report.charts",
+    "write_assessment_report": "garant.report.assess",
     "write_frontline_report": "garant.report.frontline",
 }
 

@@ -1,0 +1,162 @@
+"""Shared helpers for TOML settings files: find a field's line, report problems.
+
+Every settings file garant reads (air packages, land forces, guarantee packages) reports
+a problem as one line naming the file, the line where the field can be found, the field
+and the problem (``presets/x.toml:12: units[2].defence: unknown field``). These helpers
+build such lines from a field path or a pydantic :class:`~pydantic.ValidationError` and
+raise them as one :class:`~garant.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from garant.errors import ConfigError
+
+__all__ = ["line_of", "pydantic_problems", "raise_problems", "where"]
+
+
+def _toml_key_path(line: str) -> list[str] | None:
+    """Dotted key path of a ``key = value`` line (quotes stripped), or None."""
+    m = re.match(
+        r'^\s*((?:"[^"]*"|[A-Za-z0-9_\-]+)(?:\s*\.\s*(?:"[^"]*"|[A-Za-z0-9_\-]+))*)\s*=', line
+    )
+    if not m:
+        return None
+    return [p.strip('"') for p in re.findall(r'"[^"]*"|[A-Za-z0-9_\-]+', m[1])]
+
+
+def line_of(text: str, loc: Sequence[Any]) -> int | None:
+    """Best guess of the line (1-based) of a field of a TOML document.
+
+    Parameters
+    ----------
+    text : str
+        The TOML text.
+    loc : sequence
+        The field's path, e.g. ``("units", 2, "defence")`` (array indices as ints).
+
+    Returns
+    -------
+    int or None
+        The line of the deepest table or key on that path, or None.
+    """
+    want = [str(x) for x in loc]
+    counters: dict[tuple[str, ...], int] = {}
+    table: list[str] = []
+    best_len, best_line = 0, None
+    in_multiline = False
+    for i, raw in enumerate(text.splitlines(), 1):
+        s = raw.strip()
+        if in_multiline:
+            if s.count('"""') % 2 == 1:
+                in_multiline = False
+            continue
+        if not s or s.startswith("#"):
+            continue
+        path: list[str] | None = None
+        m = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]", s)
+        if m:
+            name = tuple(p.strip().strip('"') for p in m[1].split("."))
+            counters[name] = counters.get(name, -1) + 1
+            for key in [k for k in counters if len(k) > len(name) and k[: len(name)] == name]:
+                del counters[key]
+            table = [*name, str(counters[name])]
+            path = table
+        else:
+            m = re.match(r"^\[\s*([^\]]+?)\s*\]", s)
+            if m:
+                table = [p.strip().strip('"') for p in m[1].split(".")]
+                path = table
+            else:
+                keys = _toml_key_path(s)
+                if keys is not None:
+                    path = [*table, *keys]
+                if s.count('"""') % 2 == 1:
+                    in_multiline = True
+        if path and len(path) <= len(want) and want[: len(path)] == path and len(path) > best_len:
+            best_len, best_line = len(path), i
+    return best_line
+
+
+def where(label: str, text: str | None, loc: Sequence[Any]) -> str:
+    """``label:line: field`` for a field path (``label: field`` when the line is unknown).
+
+    Parameters
+    ----------
+    label : str
+        The file's name as shown to the user.
+    text : str or None
+        The file's text (None: no line lookup).
+    loc : sequence
+        The field's path (array indices as ints).
+
+    Returns
+    -------
+    str
+    """
+    field = ""
+    for part in loc:
+        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+    line = line_of(text, loc) if text is not None and loc else None
+    at = f"{label}:{line}" if line else label
+    return f"{at}: {field}" if field else at
+
+
+def pydantic_problems(label: str, text: str | None, exc: ValidationError) -> list[str]:
+    """One ``file:line: field: problem`` line per validation error (duplicates dropped).
+
+    Parameters
+    ----------
+    label : str
+        The file's name as shown to the user.
+    text : str or None
+        The file's text.
+    exc : pydantic.ValidationError
+        The error.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for e in exc.errors():
+        loc = [
+            x for x in e["loc"] if not (isinstance(x, str) and x.startswith(("tuple[", "list[")))
+        ]
+        loc = [x for x in loc if x not in ("str", "float", "int")]
+        kind = e.get("type", "")
+        if kind == "extra_forbidden":
+            msg = "unknown field"
+        elif kind == "missing":
+            msg = "missing field"
+        else:
+            msg = str(e.get("msg", "")).removeprefix("Value error, ")
+        out.append(f"{where(label, text, loc)}: {msg}")
+    return sorted(set(out), key=out.index)
+
+
+def raise_problems(problems: Sequence[str], what: str) -> None:
+    """Raise the problems as one :class:`~garant.errors.ConfigError` (nothing if none).
+
+    Parameters
+    ----------
+    problems : sequence of str
+        Problem lines.
+    what : str
+        What was checked (``"air package"``), for the first line when there are several.
+
+    Raises
+    ------
+    ConfigError
+        One problem: its line; several: a count line followed by one line each.
+    """
+    if not problems:
+        return
+    if len(problems) == 1:
+        raise ConfigError(problems[0])
+    raise ConfigError("\n".join([f"invalid {what}: {len(problems)} problems", *problems]))

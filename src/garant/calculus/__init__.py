@@ -1,0 +1,1 @@
+"""The deterrence calculus: parameters, model, Monte Carlo and sensitivity (issue 6)."""

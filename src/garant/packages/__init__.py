@@ -1,0 +1,1 @@
+"""Guarantee packages: package files, their assessment and the side-by-side comparison."""
