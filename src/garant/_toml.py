@@ -10,14 +10,25 @@ raise them as one :class:`~garant.errors.ConfigError`.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Sequence
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from garant.errors import ConfigError
+from garant.errors import ConfigError, NotFoundError
 
-__all__ = ["line_of", "pydantic_problems", "raise_problems", "where"]
+__all__ = [
+    "line_of",
+    "parse_toml",
+    "preset_names",
+    "pydantic_problems",
+    "raise_problems",
+    "read_preset",
+    "where",
+]
 
 
 def _toml_key_path(line: str) -> list[str] | None:
@@ -160,3 +171,105 @@ def raise_problems(problems: Sequence[str], what: str) -> None:
     if len(problems) == 1:
         raise ConfigError(problems[0])
     raise ConfigError("\n".join([f"invalid {what}: {len(problems)} problems", *problems]))
+
+
+def preset_names(presets_dir: Traversable) -> list[str]:
+    """The bundled presets in a folder: its ``*.toml`` files not starting with ``_``.
+
+    Parameters
+    ----------
+    presets_dir : importlib.resources.abc.Traversable
+        The folder (a package resource).
+
+    Returns
+    -------
+    list of str
+        Names without the suffix, sorted.
+    """
+    if not presets_dir.is_dir():  # pragma: no cover - packaging error
+        return []
+    return sorted(
+        p.name.removesuffix(".toml")
+        for p in presets_dir.iterdir()
+        if p.name.endswith(".toml") and not p.name.startswith("_")
+    )
+
+
+def read_preset(
+    name_or_path: str | Path,
+    presets_dir: Traversable,
+    *,
+    what: str,
+    preset_what: str,
+    label_dir: str,
+) -> tuple[str, str]:
+    """Read a bundled preset by name, or a settings file by path.
+
+    Parameters
+    ----------
+    name_or_path : str or pathlib.Path
+        A preset name, or a path (anything ending in ``.toml``, containing ``/`` or existing).
+    presets_dir : importlib.resources.abc.Traversable
+        The folder of bundled presets.
+    what : str
+        What a file holds (``"air package"``), for messages.
+    preset_what : str
+        What a bundled preset is called (``"air preset"``), for messages.
+    label_dir : str
+        The folder name shown in labels of bundled presets (``"presets"``).
+
+    Returns
+    -------
+    tuple of str
+        ``(label, text)``: the label used in messages and the file's text.
+
+    Raises
+    ------
+    NotFoundError
+        No such file or preset (the message lists the bundled ones).
+    ConfigError
+        The file cannot be read.
+    """
+    path = Path(name_or_path)
+    if path.suffix == ".toml" or path.exists() or "/" in str(name_or_path):
+        try:
+            return str(path), path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise NotFoundError(f"{path}: {what} file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            why = getattr(exc, "strerror", None) or "not UTF-8 text"
+            raise ConfigError(f"{path}: cannot read {what} ({why})") from None
+    name = str(name_or_path)
+    res = presets_dir.joinpath(f"{name}.toml")
+    if name.startswith("_") or not res.is_file():
+        raise NotFoundError(
+            f"{preset_what} {name!r} not found (bundled: "
+            f"{', '.join(preset_names(presets_dir))}; or give a .toml path)"
+        )
+    return f"{label_dir}/{name}.toml", res.read_text(encoding="utf-8")
+
+
+def parse_toml(label: str, text: str) -> dict[str, Any]:
+    """Parse TOML text, raising a one-line :class:`~garant.errors.ConfigError`.
+
+    Parameters
+    ----------
+    label : str
+        The file's label for the message.
+    text : str
+        The TOML text.
+
+    Returns
+    -------
+    dict
+        The document.
+
+    Raises
+    ------
+    ConfigError
+        Not valid TOML (the message carries tomllib's line and column).
+    """
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{label}: not valid TOML ({exc})") from None

@@ -33,7 +33,6 @@ import functools
 import logging
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
@@ -48,6 +47,7 @@ from shapely.geometry.base import BaseGeometry
 
 from garant._toml import _toml_key_path as _toml_key_path
 from garant._toml import line_of as line_of
+from garant._toml import parse_toml, preset_names, read_preset
 from garant._toml import pydantic_problems as _pydantic_problems
 from garant._toml import raise_problems as _raise
 from garant._toml import where as _where
@@ -476,38 +476,18 @@ def _presets_dir() -> Any:
 
 def list_presets() -> list[str]:
     """Names of the bundled presets (``.toml`` files without a leading ``_``), sorted."""
-    return sorted(
-        p.name.removesuffix(".toml")
-        for p in _presets_dir().iterdir()
-        if p.name.endswith(".toml") and not p.name.startswith("_")
-    )
+    return preset_names(_presets_dir())
 
 
 def _read(name_or_path: str | Path) -> tuple[str, str]:
     """(label, text) of a preset name or a file path."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists() or "/" in str(name_or_path):
-        try:
-            return str(path), path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise NotFoundError(f"{path}: air package file not found") from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read air package ({exc.strerror})") from None
-    name = str(name_or_path)
-    res = _presets_dir().joinpath(f"{name}.toml")
-    if name.startswith("_") or not res.is_file():
-        raise NotFoundError(
-            f"air preset {name!r} not found (bundled: {', '.join(list_presets())}; "
-            "or give a .toml path)"
-        )
-    return f"presets/{name}.toml", res.read_text(encoding="utf-8")
-
-
-def _parse(label: str, text: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML ({exc})") from None
+    return read_preset(
+        name_or_path,
+        _presets_dir(),
+        what="air package",
+        preset_what="air preset",
+        label_dir="presets",
+    )
 
 
 @functools.cache
@@ -526,7 +506,7 @@ def load_defaults() -> AirDefaults:
     label = f"presets/{_DEFAULTS_FILE}"
     text = _presets_dir().joinpath(_DEFAULTS_FILE).read_text(encoding="utf-8")
     try:
-        return AirDefaults.model_validate(_parse(label, text))
+        return AirDefaults.model_validate(parse_toml(label, text))
     except ValidationError as exc:
         _raise(_pydantic_problems(label, text, exc), "air defaults")
         raise  # pragma: no cover - _raise always raises here
@@ -534,7 +514,7 @@ def load_defaults() -> AirDefaults:
 
 def _load_one(name_or_path: str | Path) -> tuple[AirPackage, str]:
     label, text = _read(name_or_path)
-    doc = _parse(label, text)
+    doc = parse_toml(label, text)
     if "source_file" in doc:
         _raise([f"{_where(label, text, ['source_file'])}: unknown field"], "air package")
     try:

@@ -19,8 +19,9 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ValidationError, model_validator
 
+from garant._toml import pydantic_problems as _pydantic_problems
+from garant._toml import raise_problems as _raise
 from garant.air.catalog import Quantity
-from garant.air.presets import _pydantic_problems, _raise
 from garant.errors import ConfigError, NotFoundError
 
 __all__ = ["LAND_UNITS", "LandQuantity", "read_toml", "validate"]

@@ -32,7 +32,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from garant.air.presets import _parse, _pydantic_problems, _raise, _where
+from garant._toml import parse_toml, preset_names, read_preset
+from garant._toml import pydantic_problems as _pydantic_problems
+from garant._toml import raise_problems as _raise
+from garant._toml import where as _where
 from garant.errors import ConfigError, NotFoundError
 from garant.land.catalog import LandQuantity
 from garant.land.pledges import Pledges, default_pledges, load_pledges, pledges_from
@@ -197,33 +200,18 @@ def _presets_dir() -> Any:
 
 def list_land_presets() -> list[str]:
     """Names of the bundled land presets (``.toml`` files not starting with ``_``), sorted."""
-    d = _presets_dir()
-    if not d.is_dir():  # pragma: no cover - packaging error
-        return []
-    return sorted(
-        p.name.removesuffix(".toml")
-        for p in d.iterdir()
-        if p.name.endswith(".toml") and not p.name.startswith("_")
-    )
+    return preset_names(_presets_dir())
 
 
 def _read(name_or_path: str | Path) -> tuple[str, str]:
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists() or "/" in str(name_or_path):
-        try:
-            return str(path), path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise NotFoundError(f"{path}: land force file not found") from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read land force ({exc.strerror})") from None
-    name = str(name_or_path)
-    res = _presets_dir().joinpath(f"{name}.toml")
-    if name.startswith("_") or not res.is_file():
-        raise NotFoundError(
-            f"land preset {name!r} not found (bundled: {', '.join(list_land_presets())}; "
-            "or give a .toml path)"
-        )
-    return f"presets/{name}.toml", res.read_text(encoding="utf-8")
+    """(label, text) of a preset name or a file path."""
+    return read_preset(
+        name_or_path,
+        _presets_dir(),
+        what="land force",
+        preset_what="land preset",
+        label_dir="presets",
+    )
 
 
 def load_force(name_or_path: str | Path | LandForce) -> LandForce:
@@ -250,7 +238,7 @@ def load_force(name_or_path: str | Path | LandForce) -> LandForce:
     if isinstance(name_or_path, LandForce):
         return name_or_path
     label, text = _read(name_or_path)
-    doc = _parse(label, text)
+    doc = parse_toml(label, text)
     if "source_file" in doc:
         _raise([f"{_where(label, text, ['source_file'])}: unknown field"], "land force")
     try:

@@ -244,7 +244,8 @@ def _mission_problems(
 ) -> tuple[dict[str, Mission], list[str]]:
     from pydantic import ValidationError
 
-    from garant.air.presets import _pydantic_problems, _where
+    from garant._toml import pydantic_problems as _pydantic_problems
+    from garant._toml import where as _where
 
     good: dict[str, Any] = {}
     problems: list[str] = []
@@ -339,7 +340,7 @@ def load_missions(
 
 
 def _check_top(data: Mapping[str, Any], label: str, text: str | None, problems: list[str]) -> None:
-    from garant.air.presets import _where
+    from garant._toml import where as _where
 
     for key in data:
         if key not in ("version", "missions"):
@@ -349,7 +350,7 @@ def _check_top(data: Mapping[str, Any], label: str, text: str | None, problems: 
 
 
 def _raise_all(problems: Sequence[str], what: str) -> None:
-    from garant.air.presets import _raise
+    from garant._toml import raise_problems as _raise
 
     _raise(problems, what)
 

@@ -16,15 +16,20 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import tomllib
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from garant._toml import pydantic_problems, raise_problems, where
-from garant.errors import ConfigError, NotFoundError
+from garant._toml import (
+    parse_toml,
+    preset_names,
+    pydantic_problems,
+    raise_problems,
+    read_preset,
+    where,
+)
 from garant.packages.schema import GuaranteePackage, PackageDefaults
 
 __all__ = [
@@ -53,11 +58,7 @@ def list_packages() -> list[str]:
     list of str
         Sorted.
     """
-    return sorted(
-        p.name.removesuffix(".toml")
-        for p in _presets_dir().iterdir()
-        if p.name.endswith(".toml") and not p.name.startswith("_")
-    )
+    return preset_names(_presets_dir())
 
 
 #: The bundled packages from the weakest guarantee to the reference (for tables and reports).
@@ -83,29 +84,13 @@ def preset_order() -> list[str]:
 
 def _read(name_or_path: str | Path) -> tuple[str, str]:
     """(label, text) of a preset name or a file path."""
-    path = Path(name_or_path)
-    if path.suffix == ".toml" or path.exists() or "/" in str(name_or_path):
-        try:
-            return str(path), path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise NotFoundError(f"{path}: guarantee package file not found") from None
-        except OSError as exc:
-            raise ConfigError(f"{path}: cannot read guarantee package ({exc.strerror})") from None
-    name = str(name_or_path)
-    res = _presets_dir().joinpath(f"{name}.toml")
-    if name.startswith("_") or not res.is_file():
-        raise NotFoundError(
-            f"guarantee package {name!r} not found (bundled: {', '.join(list_packages())}; "
-            "or give a .toml path)"
-        )
-    return f"packages/{name}.toml", res.read_text(encoding="utf-8")
-
-
-def _parse(label: str, text: str) -> dict[str, Any]:
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML ({exc})") from None
+    return read_preset(
+        name_or_path,
+        _presets_dir(),
+        what="guarantee package",
+        preset_what="guarantee package",
+        label_dir="packages",
+    )
 
 
 @functools.cache
@@ -124,7 +109,7 @@ def load_package_defaults() -> PackageDefaults:
     label = f"packages/{_DEFAULTS_FILE}"
     text = _presets_dir().joinpath(_DEFAULTS_FILE).read_text(encoding="utf-8")
     try:
-        return PackageDefaults.model_validate(_parse(label, text))
+        return PackageDefaults.model_validate(parse_toml(label, text))
     except ValidationError as exc:
         raise_problems(pydantic_problems(label, text, exc), "package defaults")
         raise  # pragma: no cover - raise_problems always raises here
@@ -241,7 +226,7 @@ def load_guarantee_package(name_or_path: str | Path, *, check: bool = True) -> G
         component presets (each problem naming the file, line and field).
     """
     label, text = _read(name_or_path)
-    doc = _parse(label, text)
+    doc = parse_toml(label, text)
     if "source_file" in doc:
         raise_problems([f"{where(label, text, ['source_file'])}: unknown field"], "package")
     try:
