@@ -61,7 +61,7 @@ def test_run_tasks_accepts_executor_objects() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"executor": "dask"}, "executor 'dask'"),
+        ({"executor": "spark"}, "executor 'spark'"),
         ({"executor": object()}, "no map"),
         ({"max_workers": 0}, "max_workers 0"),
     ],

@@ -4,6 +4,11 @@ Every writer goes through a temporary file in the target's own folder (so that
 :func:`os.replace` is a rename on one file system), flushes and fsyncs it, then
 replaces the target in one step. On any error the temporary file is removed and
 the previous file, if any, is left untouched.
+
+Temporary names carry the writer's process id (``.garant-tmp-<pid>-...``). A
+process killed outright (SIGKILL, power loss) cannot remove its temporaries, so
+every writer first removes those of processes that no longer run in the folder
+it writes to (:func:`remove_stale_temporaries`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +26,7 @@ from typing import IO, Any, Literal, cast, overload
 __all__ = [
     "atomic_path",
     "atomic_write",
+    "remove_stale_temporaries",
     "staged_files",
     "write_bytes_atomic",
     "write_text_atomic",
@@ -28,6 +35,56 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _TMP_PREFIX = ".garant-tmp-"
+_TMP_PID = re.compile(r"^\.garant-tmp-(\d+)-")
+
+
+def _tmp_prefix() -> str:
+    return f"{_TMP_PREFIX}{os.getpid()}-"
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):  # exists (other user) or unknowable
+        return True
+    return True
+
+
+def remove_stale_temporaries(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove the temporary files and staging folders of writers that no longer run.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+        A folder written through this module (missing: nothing to do).
+
+    Returns
+    -------
+    list of pathlib.Path
+        What was removed. Entries of running processes (and names without a
+        process id) are left alone.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TMP_PID.match(entry.name)
+        if m is None or _pid_alive(int(m.group(1))):
+            continue
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            _unlink_quietly(path)
+        removed.append(path)
+        log.info("removed %s, left by a writer that was killed", path)
+    return removed
 
 
 def _current_umask() -> int:
@@ -88,7 +145,8 @@ def atomic_path(path: str | os.PathLike[str], *, suffix: str | None = None) -> I
     target = Path(path)
     folder = target.parent
     sfx = target.suffix if suffix is None else suffix
-    fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=sfx, dir=folder)
+    remove_stale_temporaries(folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=_tmp_prefix(), suffix=sfx, dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # let the library create it (some refuse to overwrite)
@@ -147,7 +205,8 @@ def atomic_write(
 
 @contextlib.contextmanager
 def _atomic_write(path: Path, mode: str, encoding: str) -> Iterator[IO[str] | IO[bytes]]:
-    fd, tmp_name = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    remove_stale_temporaries(path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=_tmp_prefix(), suffix=path.suffix, dir=path.parent)
     tmp = Path(tmp_name)
     try:
         with contextlib.suppress(OSError):  # pragma: no cover - platform dependent
@@ -206,7 +265,8 @@ def staged_files(folder: str | os.PathLike[str], *, last: tuple[str, ...] = ()) 
     """
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=_TMP_PREFIX, dir=target))
+    remove_stale_temporaries(target)
+    stage = Path(tempfile.mkdtemp(prefix=_tmp_prefix(), dir=target))
     try:
         yield stage
         files = sorted(f.relative_to(stage) for f in stage.rglob("*") if f.is_file())

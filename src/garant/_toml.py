@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -94,6 +95,13 @@ def line_of(text: str, loc: Sequence[Any]) -> int | None:
     return best_line
 
 
+def _key_text(key: str) -> str:
+    """A key as shown in a message: quoted when empty or holding control characters."""
+    if key and not any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in key):
+        return key
+    return repr(key)
+
+
 def where(label: str, text: str | None, loc: Sequence[Any]) -> str:
     """``label:line: field`` for a field path (``label: field`` when the line is unknown).
 
@@ -112,7 +120,8 @@ def where(label: str, text: str | None, loc: Sequence[Any]) -> str:
     """
     field = ""
     for part in loc:
-        field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
+        shown = str(part) if isinstance(part, int) else _key_text(str(part))
+        field += f"[{shown}]" if isinstance(part, int) else (f".{shown}" if field else shown)
     line = line_of(text, loc) if text is not None and loc else None
     at = f"{label}:{line}" if line else label
     return f"{at}: {field}" if field else at

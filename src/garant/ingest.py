@@ -24,7 +24,7 @@ from garant.sources.detect import detect_source_kind
 if TYPE_CHECKING:
     from shapely.geometry.base import BaseGeometry
 
-    from garant.store import DuckDBStore
+    from garant.store import Store
 
 __all__ = ["IngestSummary", "detect_source_kind", "ingest", "read_source"]
 
@@ -114,7 +114,7 @@ def read_source(
 def ingest(
     source: str | Path,
     *,
-    store: DuckDBStore,
+    store: Store,
     progress: Progress | None = None,
     measure_progress: Progress | None = None,
     update: bool = True,
@@ -130,7 +130,7 @@ def ingest(
     ----------
     source : str or Path
         ``"demo"``, ``"api"``, a folder or a file.
-    store : DuckDBStore
+    store : Store
         An open store.
     progress, measure_progress : callable, optional
         Progress callbacks for reading and for measuring.

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -251,6 +252,12 @@ class Snapshot:
             if geom.geom_type not in ("Polygon", "MultiPolygon"):
                 raise DataError(
                     f"{ref}: layer {kind!r} has geometry type {geom.geom_type}, expected polygons"
+                )
+            xy = shapely.get_coordinates(geom)
+            if not (np.isfinite(xy).all() and (np.abs(xy) <= (180.0, 90.0)).all()):
+                raise DataError(
+                    f"{ref}: layer {kind!r} has coordinates that are not lon/lat "
+                    "(NaN, infinite or beyond ±180/±90)"
                 )
             if not geom.is_valid:
                 reason = shapely.is_valid_reason(geom)

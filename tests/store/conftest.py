@@ -12,8 +12,7 @@ import pytest
 import shapely
 
 from garant.model import Snapshot
-from garant.store import open_store
-from garant.store.duckdb import DuckDBStore
+from garant.store import Store, open_store
 
 TODAY = dt.date(2030, 1, 1)
 DAY0 = dt.date(2025, 3, 1)
@@ -67,7 +66,7 @@ def make_series(n: int, *, start: dt.date = DAY0, source: str = "archive") -> li
 
 
 def make_derived(
-    store: DuckDBStore, ids: Sequence[int]
+    store: Store, ids: Sequence[int]
 ) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Plausible derived frames for the given snapshot ids (in date order)."""
     snaps = store.snapshots().set_index("snapshot_id").loc[list(ids)]
@@ -154,7 +153,7 @@ def make_snaps() -> Callable[..., list[Snapshot]]:
 
 @pytest.fixture
 def derived_for() -> Callable[
-    [DuckDBStore, Sequence[int]],
+    [Store, Sequence[int]],
     tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame],
 ]:
     """:func:`make_derived`."""
@@ -162,7 +161,7 @@ def derived_for() -> Callable[
 
 
 @pytest.fixture
-def store(store_path: Path) -> Iterator[DuckDBStore]:
-    """An open, empty store in a temporary folder."""
+def store(store_path: Path | str) -> Iterator[Store]:
+    """An open, empty store: a DuckDB file, or a PostGIS schema (the test runs for both)."""
     with open_store(store_path) as st:
         yield st

@@ -13,14 +13,14 @@ import shapely
 
 from garant.errors import DataError, NotFoundError, StoreError
 from garant.model import Snapshot
-from garant.store.duckdb import DuckDBStore
+from garant.store import Store
 
 MakeSnaps = Callable[..., list[Snapshot]]
 Derived = Callable[..., Any]
 
 
 def test_replace_derived_round_trip(
-    store: DuckDBStore, make_snaps: MakeSnaps, derived_for: Derived
+    store: Store, make_snaps: MakeSnaps, derived_for: Derived
 ) -> None:
     ids = store.add_snapshots(make_snaps(4)).added_ids
     assert store.snapshots_without_measures() == list(ids)
@@ -61,7 +61,7 @@ def test_replace_derived_round_trip(
 
 
 def test_replace_derived_for_some_snapshots(
-    store: DuckDBStore, make_snaps: MakeSnaps, derived_for: Derived
+    store: Store, make_snaps: MakeSnaps, derived_for: Derived
 ) -> None:
     ids = store.add_snapshots(make_snaps(4)).added_ids
     store.replace_derived(*derived_for(store, ids))
@@ -84,7 +84,7 @@ def test_replace_derived_for_some_snapshots(
 
 
 def test_replace_derived_names_missing_columns(
-    store: DuckDBStore, make_snaps: MakeSnaps, derived_for: Derived
+    store: Store, make_snaps: MakeSnaps, derived_for: Derived
 ) -> None:
     ids = store.add_snapshots(make_snaps(2)).added_ids
     m, ob, ln, ch = derived_for(store, ids)
@@ -103,7 +103,7 @@ def test_replace_derived_names_missing_columns(
 
 
 def test_replace_derived_checks_rows(
-    store: DuckDBStore, make_snaps: MakeSnaps, derived_for: Derived
+    store: Store, make_snaps: MakeSnaps, derived_for: Derived
 ) -> None:
     ids = store.add_snapshots(make_snaps(3)).added_ids
     m, ob, ln, ch = derived_for(store, ids)
@@ -121,7 +121,7 @@ def test_replace_derived_checks_rows(
 
 
 def test_replace_derived_failure_keeps_old_rows(
-    store: DuckDBStore, make_snaps: MakeSnaps, derived_for: Derived
+    store: Store, make_snaps: MakeSnaps, derived_for: Derived
 ) -> None:
     ids = store.add_snapshots(make_snaps(3)).added_ids
     m, ob, ln, ch = derived_for(store, ids)
@@ -134,7 +134,7 @@ def test_replace_derived_failure_keeps_old_rows(
 
 
 def test_lines_in_another_crs_are_stored_in_4326(
-    store: DuckDBStore, make_snaps: MakeSnaps, derived_for: Derived
+    store: Store, make_snaps: MakeSnaps, derived_for: Derived
 ) -> None:
     ids = store.add_snapshots(make_snaps(1)).added_ids
     m, ob, ln, ch = derived_for(store, ids)
@@ -143,7 +143,7 @@ def test_lines_in_another_crs_are_stored_in_4326(
     assert back.equals_exact(ln.geometry.iloc[0], tolerance=1e-9)
 
 
-def test_ceasefire_line_round_trip(store: DuckDBStore, make_snaps: MakeSnaps) -> None:
+def test_ceasefire_line_round_trip(store: Store, make_snaps: MakeSnaps) -> None:
     ids = store.add_snapshots(make_snaps(2)).added_ids
     line = shapely.LineString([(37.0, 48.0), (37.5, 48.2), (38.0, 48.1)])
     occupied = shapely.box(37.0, 47.5, 38.5, 48.2)
@@ -175,7 +175,7 @@ def test_ceasefire_line_round_trip(store: DuckDBStore, make_snaps: MakeSnaps) ->
         store.load_ceasefire_line("nope")
 
 
-def test_ceasefire_line_validation(store: DuckDBStore, make_snaps: MakeSnaps) -> None:
+def test_ceasefire_line_validation(store: Store, make_snaps: MakeSnaps) -> None:
     ids = store.add_snapshots(make_snaps(1)).added_ids
     line = shapely.LineString([(37.0, 48.0), (38.0, 48.1)])
     occupied = shapely.box(37.0, 47.5, 38.5, 48.2)
@@ -190,3 +190,29 @@ def test_ceasefire_line_validation(store: DuckDBStore, make_snaps: MakeSnaps) ->
         store.save_ceasefire_line("  ", day, ids[0], line, occupied)
     with pytest.raises(NotFoundError, match="none saved yet"):
         store.load_ceasefire_line("a")
+
+
+def test_watch_state_round_trips(store: Store, make_snaps: MakeSnaps) -> None:
+    from garant.watch import WatchStore
+
+    assert isinstance(store, WatchStore)
+    ids = store.add_snapshots(make_snaps(1)).added_ids
+    taken = dt.datetime(2025, 3, 1, 18, 30, tzinfo=dt.UTC)
+    assert store.watch_versions() == set()
+    store.record_watch_version(1740853800, taken, ids[0])
+    store.record_watch_version(1740853800, taken, ids[0])  # idempotent
+    store.record_watch_version(1740940200, taken + dt.timedelta(days=1), None)
+    assert store.watch_versions() == {1740853800, 1740940200}
+    assert store.watch_alerts_sent("cf").empty
+    store.record_watch_alert("cf", "k2", "file", dt.date(2025, 3, 2))
+    store.record_watch_alert("cf", "k1", "webhook", dt.date(2025, 3, 1))
+    store.record_watch_alert("cf", "k1", "webhook", dt.date(2025, 3, 1))  # idempotent
+    store.record_watch_alert("other", "k1", "file", dt.date(2025, 3, 1))
+    sent = store.watch_alerts_sent("cf")
+    assert list(sent.columns) == ["alert_key", "sink", "date", "sent_at"]
+    assert sorted(zip(sent["alert_key"], sent["sink"], strict=True)) == [
+        ("k1", "webhook"),
+        ("k2", "file"),
+    ]
+    assert str(sent["sent_at"].dt.tz) == "UTC"
+    assert sent["sent_at"].is_monotonic_increasing

@@ -1,4 +1,8 @@
-"""Opening stores: new, migrated, corrupt, locked, future, read-only, URLs."""
+"""Opening DuckDB stores: new, migrated, corrupt, locked, future, read-only.
+
+The PostGIS store's opening is tested in test_store_postgis.py; tests taking
+``duckdb_path`` run against both stores.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ import duckdb
 import pytest
 import shapely
 
-from garant.errors import ConfigError, StoreError
+from garant.errors import StoreError
 from garant.store import Store, open_store, schema
 from garant.store._spatial import spatial_extension_path
 from garant.store.duckdb import DuckDBStore
@@ -31,18 +35,18 @@ def _tables(path: Path) -> set[str]:
         con.close()
 
 
-def test_new_store_has_current_schema(store_path: Path) -> None:
-    with open_store(store_path) as st:
+def test_new_store_has_current_schema(duckdb_path: Path) -> None:
+    with open_store(duckdb_path) as st:
         assert isinstance(st, Store)
         assert st.schema_version == schema.SCHEMA_VERSION
-        assert st.path == store_path
+        assert st.path == duckdb_path
         assert not st.read_only
         assert st.snapshots().empty
         assert st.latest_date() is None
         assert "schema v" in repr(st)
     assert {"meta", "snapshots", "layers", "points", "measures", "oblast_measures", "lines",
-            "changes", "ceasefire_lines"} <= _tables(store_path)  # fmt: skip
-    with open_store(store_path) as st:  # reopening is a no-op
+            "changes", "ceasefire_lines"} <= _tables(duckdb_path)  # fmt: skip
+    with open_store(duckdb_path) as st:  # reopening is a no-op
         assert st.schema_version == schema.SCHEMA_VERSION
 
 
@@ -58,7 +62,7 @@ def test_default_path_creates_parent_folders(
 
 def test_missing_folder_is_created_for_a_new_store(tmp_path: Path) -> None:
     with open_store(tmp_path / "nope" / "garant.duckdb") as st:
-        assert st.path.exists()
+        assert Path(st.path).exists()
 
 
 def test_read_only_missing_store_creates_nothing(tmp_path: Path) -> None:
@@ -71,12 +75,6 @@ def test_parent_is_a_file(tmp_path: Path) -> None:
     (tmp_path / "afile").write_text("x")
     with pytest.raises(StoreError, match="not a folder"):
         open_store(tmp_path / "afile" / "garant.duckdb")
-
-
-@pytest.mark.parametrize("url", ["postgresql://user@host/db", "postgres://host/db"])
-def test_postgresql_url_is_a_config_error(url: str) -> None:
-    with pytest.raises(ConfigError, match="PostGIS store not available yet"):
-        open_store(url)
 
 
 def _corrupt_files(tmp_path: Path, make_snaps: Callable[..., Any]) -> dict[str, bytes]:
@@ -126,32 +124,32 @@ def test_folder_is_refused(tmp_path: Path) -> None:
         open_store(tmp_path)
 
 
-def test_future_schema_version_is_refused(store_path: Path) -> None:
-    open_store(store_path).close()
-    con = duckdb.connect(str(store_path))
+def test_future_schema_version_is_refused(duckdb_path: Path) -> None:
+    open_store(duckdb_path).close()
+    con = duckdb.connect(str(duckdb_path))
     con.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", [str(99)])
     con.close()
-    before = store_path.read_bytes()
+    before = duckdb_path.read_bytes()
     with pytest.raises(StoreError, match=r"schema version 99 is newer .*upgrade garant"):
-        open_store(store_path)
-    assert store_path.read_bytes() == before
+        open_store(duckdb_path)
+    assert duckdb_path.read_bytes() == before
 
 
-def test_empty_duckdb_file_v0_gets_the_schema(store_path: Path) -> None:
-    duckdb.connect(str(store_path)).close()
-    assert store_path.exists()
+def test_empty_duckdb_file_v0_gets_the_schema(duckdb_path: Path) -> None:
+    duckdb.connect(str(duckdb_path)).close()
+    assert duckdb_path.exists()
     with pytest.raises(StoreError, match="is empty"):
-        open_store(store_path, read_only=True)
-    with open_store(store_path) as st:
+        open_store(duckdb_path, read_only=True)
+    with open_store(duckdb_path) as st:
         assert st.schema_version == schema.SCHEMA_VERSION
 
 
 def test_v1_store_is_migrated_keeping_its_data(
-    store_path: Path, make_snap: Callable[..., Any]
+    duckdb_path: Path, make_snap: Callable[..., Any]
 ) -> None:
     # an old store: schema v1 (snapshots only) with one snapshot written by SQL
     snap = make_snap()
-    con = duckdb.connect(str(store_path))
+    con = duckdb.connect(str(duckdb_path))
     con.execute("BEGIN")
     assert schema.migrate(con, 0, target=1) == [1]
     con.execute(
@@ -166,11 +164,11 @@ def test_v1_store_is_migrated_keeping_its_data(
         )
     con.execute("COMMIT")
     con.close()
-    assert "measures" not in _tables(store_path)
+    assert "measures" not in _tables(duckdb_path)
 
     with pytest.raises(StoreError, match="schema version 1"):
-        open_store(store_path, read_only=True)
-    with open_store(store_path) as st:
+        open_store(duckdb_path, read_only=True)
+    with open_store(duckdb_path) as st:
         assert st.schema_version == schema.SCHEMA_VERSION
         back = st.load_snapshot(1)
         assert back.content_hash == snap.content_hash
@@ -179,7 +177,7 @@ def test_v1_store_is_migrated_keeping_its_data(
         assert st.snapshots_without_measures() == [1]
         # the migrated store is fully usable
         assert st.add_snapshots([snap]).unchanged == 1
-    assert {"measures", "ceasefire_lines"} <= _tables(store_path)
+    assert {"measures", "ceasefire_lines"} <= _tables(duckdb_path)
 
 
 def test_migration_steps_are_consecutive() -> None:
@@ -189,7 +187,7 @@ def test_migration_steps_are_consecutive() -> None:
 
 
 def test_read_only_store_refuses_writes(
-    store_path: Path, make_snap: Callable[..., Any], derived_for: Callable[..., Any]
+    store_path: Path | str, make_snap: Callable[..., Any], derived_for: Callable[..., Any]
 ) -> None:
     with open_store(store_path) as st:
         ids = st.add_snapshots([make_snap()]).added_ids
@@ -219,11 +217,11 @@ def test_read_only_missing_file(tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_locked_by_another_process(store_path: Path) -> None:
-    open_store(store_path).close()
+def test_locked_by_another_process(duckdb_path: Path) -> None:
+    open_store(duckdb_path).close()
     code = (
         "import duckdb, sys\n"
-        f"con = duckdb.connect({str(store_path)!r})\n"
+        f"con = duckdb.connect({str(duckdb_path)!r})\n"
         "print('ready', flush=True)\n"
         "sys.stdin.read()\n"
     )
@@ -236,16 +234,16 @@ def test_locked_by_another_process(store_path: Path) -> None:
             assert proc.stdout.readline().strip() == "ready"
             for read_only in (False, True):
                 with pytest.raises(StoreError, match="locked by another process") as info:
-                    open_store(store_path, read_only=read_only)
-                assert str(store_path) in str(info.value)
+                    open_store(duckdb_path, read_only=read_only)
+                assert str(duckdb_path) in str(info.value)
         finally:
             proc.stdin.close()
             proc.wait(timeout=30)
-    with open_store(store_path) as st:
+    with open_store(duckdb_path) as st:
         assert st.schema_version == schema.SCHEMA_VERSION
 
 
-def test_closed_store_raises(store_path: Path) -> None:
+def test_closed_store_raises(store_path: Path | str) -> None:
     st = open_store(store_path)
     st.close()
     st.close()  # idempotent
@@ -253,21 +251,23 @@ def test_closed_store_raises(store_path: Path) -> None:
         st.snapshots()
 
 
-def test_spatial_extension_is_shipped_and_loads(store: DuckDBStore) -> None:
+def test_spatial_extension_is_shipped_and_loads(duckdb_path: Path) -> None:
+    store = DuckDBStore(duckdb_path)
     path = spatial_extension_path()
     assert path.is_file()
     assert f"v{duckdb.__version__}" in str(path)
-    df = store.sql("SELECT ST_Area(ST_GeomFromText('POLYGON((0 0, 2 0, 2 1, 0 1, 0 0))')) AS a")
+    with store:
+        df = store.sql("SELECT ST_Area(ST_GeomFromText('POLYGON((0 0, 2 0, 2 1, 0 1, 0 0))')) AS a")
     assert df["a"].iloc[0] == pytest.approx(2.0)
 
 
 def test_spatial_version_mismatch_is_a_store_error(
-    store_path: Path, monkeypatch: pytest.MonkeyPatch
+    duckdb_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(duckdb, "__version__", "0.0.1")
     with pytest.raises(StoreError, match=r"not for the installed DuckDB v0\.0\.1"):
-        open_store(store_path)
-    assert not store_path.exists()
+        open_store(duckdb_path)
+    assert not duckdb_path.exists()
 
 
 def test_store_module_import_is_light() -> None:

@@ -15,14 +15,13 @@ from hypothesis import strategies as st
 
 from garant.errors import DataError, NotFoundError, StoreError
 from garant.model import Snapshot
-from garant.store import IngestResult, open_store
-from garant.store.duckdb import DuckDBStore
+from garant.store import IngestResult, Store, open_store
 
 MakeSnap = Callable[..., Snapshot]
 MakeSnaps = Callable[..., list[Snapshot]]
 
 
-def test_round_trip_keeps_geometry_points_and_hash(store: DuckDBStore, make_snap: MakeSnap) -> None:
+def test_round_trip_keeps_geometry_points_and_hash(store: Store, make_snap: MakeSnap) -> None:
     snap = make_snap(grey=True, n_points=3, notes=("repaired something",))
     result = store.add_snapshots([snap])
     assert result == IngestResult(added_ids=(1,), revised_ids=(), unchanged=0)
@@ -50,14 +49,14 @@ def test_round_trip_keeps_geometry_points_and_hash(store: DuckDBStore, make_snap
     assert row["date"] == snap.date
 
 
-def test_snapshot_without_points_round_trips(store: DuckDBStore, make_snap: MakeSnap) -> None:
+def test_snapshot_without_points_round_trips(store: Store, make_snap: MakeSnap) -> None:
     store.add_snapshots([make_snap(pre2022=False)])
     back = store.load_snapshot(1)
     assert back.points.empty
     assert list(back.layers) == ["occupied"]
 
 
-def test_reingest_is_a_noop(store: DuckDBStore, make_snaps: MakeSnaps) -> None:
+def test_reingest_is_a_noop(store: Store, make_snaps: MakeSnaps) -> None:
     snaps = make_snaps(5)
     first = store.add_snapshots(snaps)
     assert len(first.added_ids) == 5
@@ -69,7 +68,7 @@ def test_reingest_is_a_noop(store: DuckDBStore, make_snaps: MakeSnaps) -> None:
     assert after.drop(columns="notes").equals(before.drop(columns="notes"))
 
 
-def test_changed_content_becomes_a_new_revision(store: DuckDBStore, make_snap: MakeSnap) -> None:
+def test_changed_content_becomes_a_new_revision(store: Store, make_snap: MakeSnap) -> None:
     day = dt.date(2025, 3, 1)
     store.add_snapshots([make_snap(day), make_snap(day + dt.timedelta(days=1))])
     res = store.add_snapshots([make_snap(day, shift=0.2)])
@@ -87,7 +86,7 @@ def test_changed_content_becomes_a_new_revision(store: DuckDBStore, make_snap: M
     assert len(store.snapshots()) == 3
 
 
-def test_revisions_within_one_batch(store: DuckDBStore, make_snap: MakeSnap) -> None:
+def test_revisions_within_one_batch(store: Store, make_snap: MakeSnap) -> None:
     day = dt.date(2025, 3, 1)
     batch = [make_snap(day), make_snap(day, shift=0.1), make_snap(day), make_snap(day, shift=0.2)]
     res = store.add_snapshots(batch)
@@ -96,7 +95,7 @@ def test_revisions_within_one_batch(store: DuckDBStore, make_snap: MakeSnap) -> 
 
 
 def test_failure_mid_batch_leaves_store_unchanged(
-    store: DuckDBStore, make_snaps: MakeSnaps, derived_for: Callable[..., Any]
+    store: Store, make_snaps: MakeSnaps, derived_for: Callable[..., Any]
 ) -> None:
     ids = store.add_snapshots(make_snaps(3)).added_ids
     store.replace_derived(*derived_for(store, ids))
@@ -124,14 +123,14 @@ def test_failure_mid_batch_leaves_store_unchanged(
 
 
 def test_non_snapshot_item_is_a_data_error_and_rolls_back(
-    store: DuckDBStore, make_snap: MakeSnap
+    store: Store, make_snap: MakeSnap
 ) -> None:
     with pytest.raises(DataError, match="expected Snapshot objects, got dict"):
         store.add_snapshots([make_snap(), {"date": "2025-01-01"}])  # type: ignore[list-item]
     assert store.snapshots().empty
 
 
-def test_timeline_prefers_sources_by_priority(store: DuckDBStore, make_snap: MakeSnap) -> None:
+def test_timeline_prefers_sources_by_priority(store: Store, make_snap: MakeSnap) -> None:
     d1, d2, d3 = dt.date(2025, 3, 1), dt.date(2025, 3, 2), dt.date(2025, 3, 3)
     store.add_snapshots(
         [
@@ -155,7 +154,7 @@ def test_timeline_prefers_sources_by_priority(store: DuckDBStore, make_snap: Mak
     assert store.latest_date() == d3
 
 
-def test_find_snapshot_names_date_and_range(store: DuckDBStore, make_snap: MakeSnap) -> None:
+def test_find_snapshot_names_date_and_range(store: Store, make_snap: MakeSnap) -> None:
     with pytest.raises(NotFoundError, match="holds no snapshots"):
         store.find_snapshot(dt.date(2025, 3, 1))
     store.add_snapshots([make_snap(dt.date(2025, 3, 1)), make_snap(dt.date(2025, 3, 5))])
@@ -171,7 +170,7 @@ def test_find_snapshot_names_date_and_range(store: DuckDBStore, make_snap: MakeS
         store.find_snapshot("March 1st")
 
 
-def test_load_occupied_matches_snapshot(store: DuckDBStore, make_snaps: MakeSnaps) -> None:
+def test_load_occupied_matches_snapshot(store: Store, make_snaps: MakeSnaps) -> None:
     snaps = make_snaps(4)
     ids = store.add_snapshots(snaps).added_ids
     occ = store.load_occupied([ids[2], ids[0]])
@@ -185,7 +184,7 @@ def test_load_occupied_matches_snapshot(store: DuckDBStore, make_snaps: MakeSnap
         store.load_snapshot(42)
 
 
-def test_snapshots_filter_by_source(store: DuckDBStore, make_snap: MakeSnap) -> None:
+def test_snapshots_filter_by_source(store: Store, make_snap: MakeSnap) -> None:
     store.add_snapshots([make_snap(source="demo"), make_snap(source="archive")])
     assert list(store.snapshots(source="demo")["source"]) == ["demo"]
     assert store.snapshots(source="file").empty
@@ -194,7 +193,7 @@ def test_snapshots_filter_by_source(store: DuckDBStore, make_snap: MakeSnap) -> 
     assert str(store.snapshots()["taken_at"].dt.tz) == "UTC"
 
 
-def test_nested_transaction_joins_and_rolls_back(store: DuckDBStore, make_snap: MakeSnap) -> None:
+def test_nested_transaction_joins_and_rolls_back(store: Store, make_snap: MakeSnap) -> None:
     def add_two_then_fail() -> None:
         with store.transaction():
             store.add_snapshots([make_snap(dt.date(2025, 3, 1))])
@@ -235,12 +234,12 @@ _POOL = [
 )
 @given(picks=st.lists(st.sampled_from(_POOL), max_size=10))
 def test_ingest_is_idempotent_property(
-    tmp_path: Path, make_snap: MakeSnap, picks: list[tuple[dt.date, float, str]]
+    new_store_location: Callable[[], Path | str],
+    make_snap: MakeSnap,
+    picks: list[tuple[dt.date, float, str]],
 ) -> None:
     snaps = [make_snap(d, source=s, shift=sh) for d, sh, s in picks]
-    path = tmp_path / f"prop-{abs(hash(tuple(picks)))}.duckdb"
-    path.unlink(missing_ok=True)
-    with open_store(path) as store:
+    with open_store(new_store_location()) as store:
         first = store.add_snapshots(snaps)
         distinct = {(s.source, s.date, s.content_hash) for s in snaps}
         assert len(first.added_ids) + len(first.revised_ids) == len(distinct)

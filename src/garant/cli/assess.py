@@ -44,7 +44,23 @@ RunsOpt = Annotated[int, typer.Option("--runs", help="Monte Carlo draws of the c
 AirRunsOpt = Annotated[int, typer.Option("--air-runs", help="Monte Carlo runs per air campaign.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")]
 ExecutorOpt = Annotated[
-    str, typer.Option("--executor", help="serial, threads or processes (the Monte Carlo).")
+    str, typer.Option("--executor", help="serial, threads, processes or dask (the Monte Carlo).")
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address tcp://HOST:PORT (implies --executor dask).",
+        show_default=False,
+    ),
+]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        help="Workers of threads/processes or the local Dask cluster (default: CPUs).",
+        show_default=False,
+    ),
 ]
 
 #: Columns of the terminal table, with their headers.
@@ -86,11 +102,15 @@ def _run(
     air_runs: int,
     seed: int,
     executor: str,
+    scheduler: str | None = None,
+    workers: int | None = None,
     after: Callable[[Comparison], Any] | None = None,
 ) -> tuple[Comparison, Any]:
+    from garant.execution import open_executor
     from garant.packages.assess import assess_packages
 
     with (
+        open_executor(executor, workers=workers, scheduler=scheduler) as ex,
         _maybe_store(store) as st,
         progress_bar("assessing packages", total=len(names)) as advance,
     ):
@@ -104,7 +124,7 @@ def _run(
             store=st,
             n_runs=runs,
             rng=seed,
-            executor=executor,
+            executor=ex,
             air_runs=air_runs,
             progress=progress,
         )
@@ -146,6 +166,8 @@ def assess(
     air_runs: AirRunsOpt = 200,
     seed: SeedOpt = 0,
     executor: ExecutorOpt = "serial",
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
     pdf: Annotated[
         bool | None,
         typer.Option("--pdf/--no-pdf", help="Also write report.pdf (default: if weasyprint is)."),
@@ -169,6 +191,8 @@ def assess(
         air_runs=air_runs,
         seed=seed,
         executor=executor,
+        scheduler=scheduler,
+        workers=workers,
         after=lambda c: write_assessment_report(c, out, lang=lang, pdf=pdf),
     )
     emit_frame(comparison_frame(comparison, fmt), fmt, title="Guarantee packages", floatfmt=",.2f")
@@ -182,6 +206,8 @@ def compare(
     air_runs: AirRunsOpt = 200,
     seed: SeedOpt = 0,
     executor: ExecutorOpt = "serial",
+    scheduler: SchedulerOpt = None,
+    workers: WorkersOpt = None,
     store: StoreOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
 ) -> None:
@@ -194,6 +220,8 @@ def compare(
         air_runs=air_runs,
         seed=seed,
         executor=executor,
+        scheduler=scheduler,
+        workers=workers,
     )
     emit_frame(comparison_frame(comparison, fmt), fmt, title="Guarantee packages", floatfmt=",.2f")
     if fmt == "table":

@@ -13,6 +13,9 @@ from garant.cli import ceasefire as ceasefire_cli
 from garant.cli import frontline as frontline_cli
 from garant.cli import land as land_cli
 from garant.cli import sea as sea_cli
+from garant.cli import serve as serve_cli
+from garant.cli import sweep as sweep_cli
+from garant.cli import watch as watch_cli
 from garant.cli._common import (
     StoreOpt,
     console,
@@ -37,6 +40,9 @@ app.add_typer(sea_cli.app, name="sea")
 app.add_typer(land_cli.app, name="land")
 app.command(name="assess")(assess_cli.assess)
 app.command(name="compare")(assess_cli.compare)
+app.command(name="serve")(serve_cli.serve)
+app.command(name="sweep")(sweep_cli.sweep)
+app.command(name="watch")(watch_cli.watch)
 
 
 @app.callback()

@@ -15,7 +15,7 @@ import pandas as pd
 from garant.errors import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
-    from garant.store import DuckDBStore
+    from garant.store import Store
 
 __all__ = [
     "LAYERS",
@@ -43,7 +43,7 @@ LAYERS: tuple[str, ...] = (
 )
 
 
-def _timeline_measures(store: DuckDBStore) -> pd.DataFrame:
+def _timeline_measures(store: Store) -> pd.DataFrame:
     m = store.measures()
     if m.empty:
         raise NotFoundError(
@@ -54,7 +54,7 @@ def _timeline_measures(store: DuckDBStore) -> pd.DataFrame:
 
 
 def series(
-    store: DuckDBStore, *, since: dt.date | None = None, until: dt.date | None = None
+    store: Store, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> pd.DataFrame:
     """Daily series of occupied area, gains, losses and 7-/30-day rates.
 
@@ -75,21 +75,21 @@ def series(
     return df.reset_index(drop=True)
 
 
-def monthly(store: DuckDBStore) -> pd.DataFrame:
+def monthly(store: Store) -> pd.DataFrame:
     """Monthly summary like DeepState's monthly posts (see ``series.monthly_summary``)."""
     from garant.frontline.series import monthly_summary
 
     return monthly_summary(_timeline_measures(store))
 
 
-def validation(store: DuckDBStore) -> pd.DataFrame:
+def validation(store: Store) -> pd.DataFrame:
     """Garant's monthly figures against DeepState's published ones."""
     from garant.frontline.validation import validate_against_deepstate
 
     return validate_against_deepstate(monthly(store))
 
 
-def _snapshot_for(store: DuckDBStore, date: dt.date | None) -> tuple[int, dt.date]:
+def _snapshot_for(store: Store, date: dt.date | None) -> tuple[int, dt.date]:
     """The timeline snapshot describing ``date``: the latest one on or before it.
 
     Returns the snapshot id and the snapshot's own date (which may be earlier
@@ -114,7 +114,7 @@ def _snapshot_for(store: DuckDBStore, date: dt.date | None) -> tuple[int, dt.dat
     return int(row["snapshot_id"]), pd.Timestamp(row["date"]).date()
 
 
-def measures_at(store: DuckDBStore, date: dt.date | None = None) -> dict[str, Any]:
+def measures_at(store: Store, date: dt.date | None = None) -> dict[str, Any]:
     """The measures of the timeline snapshot for ``date`` (default: the latest)."""
     sid, _ = _snapshot_for(store, date)
     m = _timeline_measures(store)
@@ -124,7 +124,7 @@ def measures_at(store: DuckDBStore, date: dt.date | None = None) -> dict[str, An
     return {str(k): v for k, v in row.iloc[0].to_dict().items()}
 
 
-def oblasts_at(store: DuckDBStore, date: dt.date | None = None) -> pd.DataFrame:
+def oblasts_at(store: Store, date: dt.date | None = None) -> pd.DataFrame:
     """Occupied km² and % per oblast at ``date`` (default: the latest)."""
     sid, _ = _snapshot_for(store, date)
     df = store.oblast_measures(snapshot_id=sid)
@@ -132,7 +132,7 @@ def oblasts_at(store: DuckDBStore, date: dt.date | None = None) -> pd.DataFrame:
 
 
 def changes(
-    store: DuckDBStore,
+    store: Store,
     *,
     since: dt.date,
     until: dt.date | None = None,
@@ -142,7 +142,7 @@ def changes(
 
     Parameters
     ----------
-    store : DuckDBStore
+    store : Store
     since, until : datetime.date
         The two dates (``until`` defaults to the latest snapshot).
     min_area_km2 : float
@@ -210,7 +210,7 @@ def changes_by_sector(changes_gdf: gpd.GeoDataFrame) -> pd.DataFrame:
     return out[cols]
 
 
-def layer(store: DuckDBStore, name: str, *, date: dt.date | None = None) -> gpd.GeoDataFrame:
+def layer(store: Store, name: str, *, date: dt.date | None = None) -> gpd.GeoDataFrame:
     """One layer at a date, as a GeoDataFrame in EPSG:4326 (for export).
 
     Parameters
@@ -267,12 +267,12 @@ def layer(store: DuckDBStore, name: str, *, date: dt.date | None = None) -> gpd.
     )
 
 
-def report_inputs(store: DuckDBStore, *, recent_days: int = 30) -> dict[str, Any]:
+def report_inputs(store: Store, *, recent_days: int = 30) -> dict[str, Any]:
     """Gather everything the frontline report shows, from the store.
 
     Parameters
     ----------
-    store : DuckDBStore
+    store : Store
     recent_days : int
         The "recent changes" window before the latest snapshot, days.
 

@@ -247,16 +247,22 @@ def load_force(name_or_path: str | Path | LandForce) -> LandForce:
         _raise(_pydantic_problems(label, text, exc), f"land force {label}")
         raise  # pragma: no cover - _raise always raises here
     problems: list[str] = []
+
+    def nested(field: str, exc: ConfigError) -> None:
+        # One line per problem, each naming this file (not the count line of a nested error).
+        lines = str(exc).split("\n")
+        problems.extend(f"{_where(label, text, [field])}: {x}" for x in lines[len(lines) > 1 :])
+
     if force.sizing:
         try:
             force.missions()
         except ConfigError as exc:
-            problems.append(f"{_where(label, text, ['sizing'])}: {exc}")
+            nested("sizing", exc)
     if isinstance(force.pledges, dict) or force.pledges == "bundled":
         try:
             force.resolve_pledges()
         except ConfigError as exc:
-            problems.append(f"{_where(label, text, ['pledges'])}: {exc}")
+            nested("pledges", exc)
     _raise(problems, f"land force {label}")
     _check_base_names(force, label, text)
     return force

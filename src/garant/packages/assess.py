@@ -230,7 +230,7 @@ def observed_gain_km2_per_month(
         return max(0.0, (end_area - start_area) / elapsed)
     from garant.frontline.queries import monthly
 
-    m = monthly(store)  # type: ignore[arg-type]
+    m = monthly(store)
     if m.empty:
         return 0.0
     if until is not None:

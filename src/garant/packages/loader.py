@@ -40,6 +40,7 @@ __all__ = [
     "load_guarantee_package",
     "load_package_defaults",
     "package_where",
+    "parse_guarantee_package",
     "preset_order",
 ]
 
@@ -226,6 +227,32 @@ def load_guarantee_package(name_or_path: str | Path, *, check: bool = True) -> G
         component presets (each problem naming the file, line and field).
     """
     label, text = _read(name_or_path)
+    return parse_guarantee_package(text, label=label, check=check)
+
+
+def parse_guarantee_package(
+    text: str, *, label: str = "package.toml", check: bool = True
+) -> GuaranteePackage:
+    """Read a guarantee package from its TOML text (no file involved).
+
+    Parameters
+    ----------
+    text : str
+        The TOML text.
+    label : str
+        The name messages give the text (``file:line: field: problem``).
+    check : bool
+        Also check that the component presets exist (:func:`check_components`).
+
+    Returns
+    -------
+    GuaranteePackage
+
+    Raises
+    ------
+    NotFoundError, ConfigError
+        As :func:`load_guarantee_package`.
+    """
     doc = parse_toml(label, text)
     if "source_file" in doc:
         raise_problems([f"{where(label, text, ['source_file'])}: unknown field"], "package")

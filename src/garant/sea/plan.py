@@ -36,6 +36,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from shapely.geometry.base import BaseGeometry
 
+from garant._toml import _key_text
 from garant.errors import ConfigError, DataError, NotFoundError
 from garant.sea.aircover import DEFAULT_BASE, DEFAULT_DEFENCE, AirBase, AirCover, air_cover
 from garant.sea.corridor import DEFAULT_MINE_WEIGHT_KM, RouteAssessment, plan_route
@@ -253,7 +254,7 @@ class SeaMission(_Strict):
 def _message(label: str, exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
+        loc = ".".join(str(p) if isinstance(p, int) else _key_text(str(p)) for p in err["loc"])
         msg = str(err["msg"]).removeprefix("Value error, ")
         parts.append(f"field {loc}: {msg}" if loc else msg)
     return f"mission file {label}: " + "; ".join(parts)

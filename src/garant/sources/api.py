@@ -144,9 +144,9 @@ class DeepStateClient:
         OfflineError
             Connect errors or timeouts on every try.
         SourceError
-            HTTP 4xx, or 5xx/429 on every try.
+            HTTP 4xx, or 5xx/429 on every try, too many or malformed redirects.
         DataError
-            Malformed or truncated JSON (names the URL).
+            Malformed, truncated or undecodable JSON (names the URL).
         """
         url = f"{self.base_url}/{path.lstrip('/')}"
         reason = ""
@@ -158,6 +158,12 @@ class DeepStateClient:
             except httpx.TransportError as exc:
                 reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 last_was_http = False
+            except httpx.TooManyRedirects:
+                raise SourceError(f"GET {url}: too many redirects") from None
+            except httpx.InvalidURL as exc:  # a redirect to a malformed Location
+                raise SourceError(f"GET {url}: bad redirect ({exc})") from None
+            except httpx.DecodingError as exc:
+                raise DataError(f"{url}: undecodable response body ({exc})") from None
             else:
                 if response.status_code < 400:
                     return decode_json(response.content, url)

@@ -25,10 +25,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -106,10 +108,13 @@ def _feature_geometry(feature: dict[str, Any], ref: str) -> BaseGeometry:
     if geom is None:
         raise DataError(f"{ref}: feature has no geometry")
     try:
-        return shapely.geometry.shape(geom)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+        with warnings.catch_warnings():
+            # NaN coordinates warn in GEOS; Snapshot.build rejects them with a DataError.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return shapely.geometry.shape(geom)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as exc:
         raise DataError(f"{ref}: unreadable geometry ({exc})") from None
-    except shapely.errors.GEOSException as exc:
+    except shapely.errors.ShapelyError as exc:
         raise DataError(f"{ref}: unreadable geometry ({exc})") from None
 
 
@@ -121,7 +126,19 @@ def _merge(geoms: list[BaseGeometry], ref: str) -> BaseGeometry:
     for g in geoms:
         if g.geom_type not in ("Polygon", "MultiPolygon"):
             raise DataError(f"{ref}: geometry type {g.geom_type}, expected polygons")
-    return shapely.union_all(geoms)
+        xy = shapely.get_coordinates(g)
+        if not (np.isfinite(xy).all() and (np.abs(xy) <= (180.0, 90.0)).all()):
+            raise DataError(
+                f"{ref}: coordinates that are not lon/lat (NaN, infinite or beyond ±180/±90)"
+            )
+    try:
+        return shapely.union_all(geoms)
+    except shapely.errors.GEOSException:
+        # Invalid parts (self-crossing rings): repair them first; Snapshot.build notes it.
+        try:
+            return shapely.union_all(shapely.make_valid(np.asarray(geoms, dtype=object)))
+        except shapely.errors.GEOSException as exc:
+            raise DataError(f"{ref}: cannot merge the features' polygons ({exc})") from None
 
 
 def _fast_geometries(data: bytes) -> list[BaseGeometry] | None:

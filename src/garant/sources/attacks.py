@@ -82,6 +82,9 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 #: How many problems a :class:`DataError` message lists before "and N more".
 _MAX_LISTED_PROBLEMS = 5
 
+#: Largest count accepted: beyond 2**53 floats no longer hold every whole number.
+_MAX_COUNT = float(2**53)
+
 #: Hour (local time) before which a window belongs to the previous night.
 _NIGHT_CUTOFF_HOUR = 12
 
@@ -191,7 +194,13 @@ def parse_details(text: str | None) -> dict[str, float | None] | None:
         elif isinstance(item, float) and math.isnan(item):
             out[str(key)] = None
         else:
-            out[str(key)] = float(item)
+            try:
+                number = float(item)
+            except OverflowError:
+                number = math.inf
+            if not math.isfinite(number):
+                raise ValueError(f"value of {key!r} is not a finite number: {str(item)[:20]}")
+            out[str(key)] = number
     return out
 
 
@@ -223,6 +232,8 @@ def _parse_count(text: str) -> float | None:
         raise ValueError(f"negative count {stripped}")
     if value != int(value):
         raise ValueError(f"not a whole number: {stripped!r}")
+    if value > _MAX_COUNT:
+        raise ValueError(f"count {stripped} is too large")
     return value
 
 
@@ -275,6 +286,9 @@ def parse_attack_records(raw: pd.DataFrame, *, name: str = "<records>") -> pd.Da
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise DataError(f"{name}: missing required column(s) {', '.join(missing)}")
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated:
+        raise DataError(f"{name}: repeated column(s) {', '.join(map(repr, repeated))}")
     if "line" in frame.columns:
         lines = [int(v) for v in frame["line"]]
     else:

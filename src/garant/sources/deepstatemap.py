@@ -303,20 +303,29 @@ def classify_layer(
 
 
 def _geometry(feature: dict[str, Any]) -> BaseGeometry | None:
+    """The feature's geometry; None when absent, unreadable or not finite lon/lat."""
     geom = feature.get("geometry")
     if geom is None:
         return None
     try:
-        return shapely.geometry.shape(geom)
+        with warnings.catch_warnings():
+            # NaN or infinite coordinates warn in GEOS; they are rejected just below.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            shape = shapely.geometry.shape(geom)
     except (
         KeyError,
         TypeError,
         ValueError,
         IndexError,
         AttributeError,
-        shapely.errors.GEOSException,
+        RecursionError,
+        shapely.errors.ShapelyError,
     ):
         return None
+    xy = shapely.get_coordinates(shape)
+    if not (np.isfinite(xy).all() and (np.abs(xy) <= (180.0, 90.0)).all()):
+        return None  # not lon/lat: NaN, infinite (1e400 in JSON) or out of range
+    return shape
 
 
 def _polygon_parts(geom: BaseGeometry) -> list[BaseGeometry]:

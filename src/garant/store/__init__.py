@@ -1,8 +1,10 @@
 """The store: where garant keeps snapshots and what it derives from them.
 
-:func:`open_store` opens the embedded DuckDB store (:class:`DuckDBStore`); a
-PostGIS twin will implement the same :class:`Store` protocol. Importing this
-package is light: DuckDB is imported when a store is opened.
+:func:`open_store` opens the embedded DuckDB store (:class:`DuckDBStore`) for
+a file path, or the shared PostGIS store (:class:`~garant.store.postgis.PostGISStore`)
+for a ``postgresql://`` URL; both implement the :class:`Store` protocol.
+Importing this package is light: DuckDB (and psycopg) are imported when a store
+is opened.
 
 Examples
 --------
@@ -21,8 +23,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from garant.errors import ConfigError
-
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
@@ -30,8 +30,12 @@ if TYPE_CHECKING:
 
     from garant.model import Snapshot
     from garant.store.duckdb import DuckDBStore
+    from garant.store.postgis import PostGISStore
 
-__all__ = ["DuckDBStore", "IngestResult", "Store", "open_store"]
+__all__ = ["DuckDBStore", "IngestResult", "PostGISStore", "Store", "open_store"]
+
+#: URL schemes that open the PostGIS store.
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class IngestResult:
 
 @runtime_checkable
 class Store(Protocol):
-    """What every garant store offers (DuckDB now, PostGIS later).
+    """What every garant store offers (DuckDB and PostGIS).
 
     See :class:`garant.store.duckdb.DuckDBStore` for the documentation of each method.
     """
@@ -199,36 +203,54 @@ class Store(Protocol):
         ...
 
 
-def open_store(path_or_url: str | Path | None = None, *, read_only: bool = False) -> DuckDBStore:
+def is_postgres_url(path_or_url: object) -> bool:
+    """Whether a ``--store`` value names a PostgreSQL database (``postgresql://...``).
+
+    Parameters
+    ----------
+    path_or_url : object
+        A path, a URL or None.
+
+    Returns
+    -------
+    bool
+    """
+    return isinstance(path_or_url, str) and path_or_url.strip().lower().startswith(POSTGRES_SCHEMES)
+
+
+def open_store(path_or_url: str | Path | None = None, *, read_only: bool = False) -> Store:
     """Open (or create) a garant store.
 
     Parameters
     ----------
     path_or_url : str or pathlib.Path, optional
         A DuckDB file (created with its schema if absent; its folder must exist),
-        or a ``postgresql://`` URL (not available yet). Default:
+        or a ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]``
+        URL (the PostGIS store; tables created in the schema, default
+        ``public``, if absent). Default:
         :func:`garant.settings.default_store_path`, whose folder is created.
     read_only : bool
         Open without write access (several processes may read at once).
 
     Returns
     -------
-    DuckDBStore
-        An open store; use it as a context manager or call ``close()``.
+    Store
+        A :class:`DuckDBStore` or a :class:`~garant.store.postgis.PostGISStore`,
+        open; use it as a context manager or call ``close()``.
 
     Raises
     ------
     ConfigError
-        A PostgreSQL URL (the PostGIS store is a later addition).
+        A malformed PostgreSQL URL (bad schema name).
     StoreError
         The file is not a readable garant store, is locked by another process,
-        or is from a newer garant.
+        or is from a newer garant; the PostgreSQL server cannot be reached, the
+        login fails, or the database lacks PostGIS.
     """
-    if isinstance(path_or_url, str) and path_or_url.startswith(("postgresql://", "postgres://")):
-        raise ConfigError(
-            "PostGIS store not available yet: use a DuckDB file path for --store "
-            "(the URL was not used)"
-        )
+    if is_postgres_url(path_or_url):
+        from garant.store.postgis import PostGISStore
+
+        return PostGISStore(str(path_or_url).strip(), read_only=read_only)
     from garant.store.duckdb import DuckDBStore
 
     if path_or_url is None:
@@ -246,8 +268,12 @@ def __getattr__(name: str) -> Any:
         from garant.store.duckdb import DuckDBStore
 
         return DuckDBStore
+    if name == "PostGISStore":
+        from garant.store.postgis import PostGISStore
+
+        return PostGISStore
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:  # pragma: no cover - interactive nicety
-    return sorted([*globals(), "DuckDBStore"])
+    return sorted([*globals(), "DuckDBStore", "PostGISStore"])

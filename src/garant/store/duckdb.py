@@ -294,8 +294,10 @@ class DuckDBStore:
 
     def _check_size(self, con: duckdb.DuckDBPyConnection) -> None:
         """Refuse a file shorter than its own block count says (a truncated copy)."""
+        # Used blocks only: DuckDB truncates free blocks at the end of the file, so a
+        # sound file can be shorter than total_blocks says, never shorter than this.
         row = con.execute(
-            "SELECT block_size, total_blocks FROM pragma_database_size() "
+            "SELECT block_size, total_blocks - free_blocks FROM pragma_database_size() "
             "WHERE database_name = current_database()"
         ).fetchone()
         if row is None:  # pragma: no cover - the database always lists itself
@@ -1280,3 +1282,77 @@ class DuckDBStore:
             "note": row[4],
         }
         return info, line, occupied
+
+    # -- watch state -----------------------------------------------------------------------
+
+    def watch_versions(self) -> set[int]:
+        """Ids of the API map versions ``garant watch`` has ingested.
+
+        Returns
+        -------
+        set of int
+        """
+        rows = self._execute("SELECT version_id FROM watch_versions").fetchall()
+        return {int(r[0]) for r in rows}
+
+    def record_watch_version(
+        self, version_id: int, taken_at: dt.datetime, snapshot_id: int | None
+    ) -> None:
+        """Remember that an API map version was ingested (idempotent).
+
+        Parameters
+        ----------
+        version_id : int
+            The map version id (its unix time).
+        taken_at : datetime.datetime
+            The version's time (aware).
+        snapshot_id : int or None
+            The snapshot it became, None when the store held its content already.
+        """
+        self._check_writable("record a watched version")
+        with self.transaction():
+            self._execute(
+                "INSERT OR REPLACE INTO watch_versions VALUES (?, ?, ?, ?)",
+                [int(version_id), taken_at, snapshot_id, dt.datetime.now(dt.UTC)],
+            )
+
+    def watch_alerts_sent(self, ceasefire: str) -> pd.DataFrame:
+        """The alerts of a ceasefire line already delivered, one row per sink.
+
+        Parameters
+        ----------
+        ceasefire : str
+            The ceasefire line's name.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``alert_key``, ``sink``, ``date``, ``sent_at`` (UTC).
+        """
+        df = self._frame(
+            "SELECT alert_key, sink, date, sent_at FROM watch_alerts WHERE ceasefire = ? "
+            "ORDER BY sent_at, alert_key",
+            [ceasefire],
+        )
+        return _utc_columns(df, ("sent_at",))
+
+    def record_watch_alert(self, ceasefire: str, alert_key: str, sink: str, date: dt.date) -> None:
+        """Remember that an alert was delivered to a sink (idempotent).
+
+        Parameters
+        ----------
+        ceasefire : str
+            The ceasefire line's name.
+        alert_key : str
+            The alert's key (see :func:`garant.watch.alert_key`).
+        sink : str
+            ``webhook`` or ``file``.
+        date : datetime.date
+            The alert's date.
+        """
+        self._check_writable("record a sent alert")
+        with self.transaction():
+            self._execute(
+                "INSERT OR REPLACE INTO watch_alerts VALUES (?, ?, ?, ?, ?)",
+                [ceasefire, alert_key, sink, _as_date(date), dt.datetime.now(dt.UTC)],
+            )

@@ -181,11 +181,35 @@ _V3_CEASEFIRE = (
     """,
 )
 
+#: State of ``garant watch`` (plain SQL that PostgreSQL runs as well): the API map
+#: versions already ingested, and which alert went to which sink (``webhook``, ``file``).
+_V4_WATCH = (
+    """
+    CREATE TABLE watch_versions (
+        version_id BIGINT PRIMARY KEY,
+        taken_at TIMESTAMPTZ NOT NULL,
+        snapshot_id INTEGER,
+        ingested_at TIMESTAMPTZ NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE watch_alerts (
+        ceasefire VARCHAR NOT NULL,
+        alert_key VARCHAR NOT NULL,
+        sink VARCHAR NOT NULL,
+        date DATE NOT NULL,
+        sent_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (ceasefire, alert_key, sink)
+    )
+    """,
+)
+
 #: Every schema step, oldest first; versions are 1, 2, 3, ...
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "snapshots, their layers and points; meta", _V1_CORE),
     Migration(2, "derived frontline data: measures, oblast measures, lines, changes", _V2_DERIVED),
     Migration(3, "ceasefire lines", _V3_CEASEFIRE),
+    Migration(4, "watch state: ingested API versions, alerts sent", _V4_WATCH),
 )
 #: The schema version this garant writes.
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
