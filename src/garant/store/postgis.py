@@ -59,6 +59,7 @@ from garant.model import (
 )
 from garant.store import IngestResult
 from garant.store import schema as sch
+from garant.store._checks import check_derived_rows
 from garant.store.duckdb import (
     _as_date,
     _from_wkb,
@@ -1217,52 +1218,16 @@ class PostGISStore:
         changes: pd.DataFrame,
         snapshot_ids: Sequence[int] | None,
     ) -> None:
-        problems: list[str] = []
-        owners = {
-            "measures.snapshot_id": measures["snapshot_id"],
-            "oblast_measures.snapshot_id": oblast_measures["snapshot_id"],
-            "lines.snapshot_id": lines["snapshot_id"],
-            "changes.to_snapshot_id": changes["to_snapshot_id"],
-        }
-        for name, col in owners.items():
-            if col.isna().any():
-                problems.append(f"{name} has empty values")
-        if problems:
-            raise DataError("replace_derived: " + "; ".join(problems))
-        if snapshot_ids is not None:
-            scope = {int(i) for i in snapshot_ids}
-            for name, col in owners.items():
-                outside = sorted({int(v) for v in col} - scope)
-                if outside:
-                    problems.append(f"{name} has ids outside snapshot_ids: {outside[:10]}")
-        for name, df, keys in (
-            ("measures", measures, ["snapshot_id"]),
-            ("lines", lines, ["snapshot_id"]),
-            ("oblast_measures", oblast_measures, ["snapshot_id", "oblast_iso"]),
-        ):
-            dup = df[df.duplicated(keys, keep=False)]
-            if len(dup):
-                shown = dup[keys].drop_duplicates().head(5).to_dict("records")
-                problems.append(f"{name} has duplicate keys {shown}")
-        bad_kinds = sorted({str(k) for k in changes["kind"]} - {"gained", "lost"})
-        if bad_kinds:
-            problems.append(f"changes.kind has {bad_kinds} (expected 'gained' or 'lost')")
-        referenced: set[int] = set()
-        for col in [*owners.values(), changes["from_snapshot_id"], measures["prev_snapshot_id"]]:
-            referenced |= {int(v) for v in col.dropna()}
-        if referenced:
-            known = {
+        def known(ids: list[int]) -> set[int]:
+            return {
                 int(r[0])
                 for r in self._execute(
                     "SELECT snapshot_id FROM snapshots WHERE snapshot_id = ANY(%s::integer[])",
-                    [sorted(referenced)],
+                    [ids],
                 ).fetchall()
             }
-            unknown = sorted(referenced - known)
-            if unknown:
-                problems.append(f"unknown snapshot ids {unknown[:10]}")
-        if problems:
-            raise DataError("replace_derived: " + "; ".join(problems))
+
+        check_derived_rows(measures, oblast_measures, lines, changes, snapshot_ids, known)
 
     def _insert_frame(self, table: str, df: pd.DataFrame, columns: Sequence[str]) -> None:
         if len(df) == 0:
