@@ -731,19 +731,7 @@ def frontline_map(
         inset = ax.inset_axes((0.0, 0.70, 0.30, 0.30))
         _draw_inset(inset, others, ukr, occ, loc, view)
 
-        fig.text(0.012, 0.965, title, fontsize=14, fontweight="bold", color=TEXT, va="center")
-        if subtitle:
-            fig.text(0.012, 0.925, subtitle, fontsize=9.5, color=MUTED, va="center")
-        fig.text(0.012, 0.025, attribution, fontsize=7, color=MUTED, va="center")
-        fig.text(
-            0.988,
-            0.025,
-            "Equal-area projection centred on 48.5° N, 31.5° E",
-            fontsize=7,
-            color=MUTED,
-            va="center",
-            ha="right",
-        )
+        map_header(fig, title, subtitle, attribution)
         fig.canvas.draw()
         boxes = [leg.get_window_extent(), inset.get_window_extent(), scale.get_window_extent()]
         placed = _place_labels(fig, ax, items, boxes)
@@ -751,6 +739,35 @@ def frontline_map(
             log.info("map: placed %d of %d change labels", placed, len(items))
         _oblast_labels(fig, ax, obl, boxes)
         return _save(fig, path)
+
+
+def map_header(fig: Figure, title: str, subtitle: str | None, attribution: str) -> None:
+    """Title, subtitle, attribution and projection note of a map figure (one layout for all).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure.
+    title : str
+        Bold title, top left.
+    subtitle : str, optional
+        Grey line under the title (omitted when empty).
+    attribution : str
+        Data credits, bottom left.
+    """
+    fig.text(0.012, 0.965, title, fontsize=14, fontweight="bold", color=TEXT, va="center")
+    if subtitle:
+        fig.text(0.012, 0.925, subtitle, fontsize=9.5, color=MUTED, va="center")
+    fig.text(0.012, 0.025, attribution, fontsize=7, color=MUTED, va="center")
+    fig.text(
+        0.988,
+        0.025,
+        "Equal-area projection centred on 48.5° N, 31.5° E",
+        fontsize=7,
+        color=MUTED,
+        va="center",
+        ha="right",
+    )
 
 
 def _polygon_path(geom: BaseGeometry) -> MplPath | None:

@@ -20,7 +20,6 @@ from garant.errors import DataError
 from garant.report.charts import (
     ATTRIBUTION,
     MAP_CRS,
-    MUTED,
     OCCUPIED_EDGE,
     OCCUPIED_FILL,
     SEA,
@@ -33,6 +32,7 @@ from garant.report.charts import (
     _rc_context,
     _save,
     _scale_bar,
+    map_header,
 )
 
 if TYPE_CHECKING:
@@ -209,25 +209,6 @@ def land_map(
         if sub is None:
             when = f"{date.isoformat()}: " if date is not None else ""
             sub = f"{when}line of contact {float(front.length_km):,.0f} km; {len(pts)} bases"
-        fig.text(
-            0.012,
-            0.965,
-            title or "Land force: bases and reach",
-            fontsize=14,
-            fontweight="bold",
-            color=TEXT,
-            va="center",
-        )
-        fig.text(0.012, 0.925, sub, fontsize=9.5, color=MUTED, va="center")
-        fig.text(0.012, 0.025, ATTRIBUTION, fontsize=7, color=MUTED, va="center")
-        fig.text(
-            0.988,
-            0.025,
-            "Equal-area projection centred on 48.5° N, 31.5° E",
-            fontsize=7,
-            color=MUTED,
-            va="center",
-            ha="right",
-        )
+        map_header(fig, title or "Land force: bases and reach", sub, ATTRIBUTION)
         log.info("land map: %d bases, %d isochrone layers", len(pts), len(layers))
         return _save(fig, path)
