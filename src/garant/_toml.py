@@ -15,11 +15,13 @@ import unicodedata
 from collections.abc import Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from garant.errors import ConfigError, NotFoundError
+
+M = TypeVar("M", bound=BaseModel)
 
 __all__ = [
     "line_of",
@@ -28,6 +30,8 @@ __all__ = [
     "pydantic_problems",
     "raise_problems",
     "read_preset",
+    "settings_document",
+    "validate_model",
     "where",
 ]
 
@@ -282,3 +286,62 @@ def parse_toml(label: str, text: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{label}: not valid TOML ({exc})") from None
+
+
+def validate_model(model: type[M], data: Any, *, label: str, text: str | None, what: str) -> M:
+    """Validate ``data`` as ``model``; errors name ``file:line: field``.
+
+    Parameters
+    ----------
+    model : pydantic model class
+        The model.
+    data : object
+        The parsed TOML (or part of it).
+    label, text : str
+        File name and text, for the messages.
+    what : str
+        What is validated (``"land missions"``), for a multi-problem message.
+
+    Returns
+    -------
+    model instance
+
+    Raises
+    ------
+    ConfigError
+        One line per problem (``file:line: field: message``).
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise_problems(pydantic_problems(label, text, exc), what)
+        raise  # pragma: no cover - raise_problems always raises for a non-empty list
+
+
+def settings_document(model: type[M], label: str, text: str, *, what: str) -> M:
+    """Parse a settings file (air package, land force, guarantee package) into ``model``.
+
+    The model gets the file's label as ``source_file``, which the file itself may not set.
+
+    Parameters
+    ----------
+    model : pydantic model class
+        The model; it has a ``source_file`` field.
+    label, text : str
+        File name and text.
+    what : str
+        What is read (``"air package presets/x.toml"``), for a multi-problem message.
+
+    Returns
+    -------
+    model instance
+
+    Raises
+    ------
+    ConfigError
+        Not valid TOML, a ``source_file`` key, or invalid fields (``file:line: field: problem``).
+    """
+    doc = parse_toml(label, text)
+    if "source_file" in doc:
+        raise_problems([f"{where(label, text, ['source_file'])}: unknown field"], what)
+    return validate_model(model, {**doc, "source_file": label}, label=label, text=text, what=what)

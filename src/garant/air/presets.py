@@ -42,13 +42,13 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry.base import BaseGeometry
 
 from garant._toml import _toml_key_path as _toml_key_path
 from garant._toml import line_of as line_of
-from garant._toml import parse_toml, preset_names, read_preset
-from garant._toml import pydantic_problems as _pydantic_problems
+from garant._toml import parse_toml, preset_names, read_preset, settings_document, validate_model
+from garant._toml import pydantic_problems as _pydantic_problems  # noqa: F401 - re-exported
 from garant._toml import raise_problems as _raise
 from garant._toml import where as _where
 from garant.air.calibration import BaselineModel, ClassParams
@@ -505,24 +505,14 @@ def load_defaults() -> AirDefaults:
     """
     label = f"presets/{_DEFAULTS_FILE}"
     text = _presets_dir().joinpath(_DEFAULTS_FILE).read_text(encoding="utf-8")
-    try:
-        return AirDefaults.model_validate(parse_toml(label, text))
-    except ValidationError as exc:
-        _raise(_pydantic_problems(label, text, exc), "air defaults")
-        raise  # pragma: no cover - _raise always raises here
+    return validate_model(
+        AirDefaults, parse_toml(label, text), label=label, text=text, what="air defaults"
+    )
 
 
 def _load_one(name_or_path: str | Path) -> tuple[AirPackage, str]:
     label, text = _read(name_or_path)
-    doc = parse_toml(label, text)
-    if "source_file" in doc:
-        _raise([f"{_where(label, text, ['source_file'])}: unknown field"], "air package")
-    try:
-        package = AirPackage.model_validate({**doc, "source_file": label})
-    except ValidationError as exc:
-        _raise(_pydantic_problems(label, text, exc), f"air package {label}")
-        raise  # pragma: no cover
-    return package, text
+    return settings_document(AirPackage, label, text, what=f"air package {label}"), text
 
 
 def merge_addons(base: AirPackage, addons: Sequence[AirPackage]) -> AirPackage:

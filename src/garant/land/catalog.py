@@ -12,15 +12,14 @@ pydantic errors into one :class:`~garant.errors.ConfigError` naming
 
 from __future__ import annotations
 
-import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ValidationError, model_validator
+from pydantic import model_validator
 
-from garant._toml import pydantic_problems as _pydantic_problems
-from garant._toml import raise_problems as _raise
+from garant._toml import parse_toml
+from garant._toml import validate_model as validate
 from garant.air.catalog import Quantity
 from garant.errors import ConfigError, NotFoundError
 
@@ -47,8 +46,6 @@ LAND_UNITS: tuple[str, ...] = (
     "USD/person/year",
     "probability",
 )
-
-M = TypeVar("M", bound=BaseModel)
 
 
 class LandQuantity(Quantity):
@@ -108,37 +105,4 @@ def read_toml(path: str | Path | None, bundled: str) -> tuple[str, str, dict[str
             raise NotFoundError(f"{label}: file not found") from None
         except OSError as exc:
             raise ConfigError(f"{label}: cannot read ({exc.strerror or exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{label}: not valid TOML ({exc})") from None
-    return label, text, data
-
-
-def validate(model: type[M], data: Any, *, label: str, text: str | None, what: str) -> M:
-    """Validate ``data`` as ``model``; errors name ``file:line: field``.
-
-    Parameters
-    ----------
-    model : pydantic model class
-    data : object
-        The parsed TOML (or part of it).
-    label, text : str
-        File name and text, for the messages.
-    what : str
-        What is validated (``"land missions"``), for a multi-problem message.
-
-    Returns
-    -------
-    model instance
-
-    Raises
-    ------
-    ConfigError
-        One line per problem (``file:line: field: message``).
-    """
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        _raise(_pydantic_problems(label, text, exc), what)
-        raise  # pragma: no cover - _raise always raises for a non-empty list
+    return label, text, parse_toml(label, text)

@@ -30,10 +30,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from garant._toml import parse_toml, preset_names, read_preset
-from garant._toml import pydantic_problems as _pydantic_problems
+from garant._toml import preset_names, read_preset, settings_document
 from garant._toml import raise_problems as _raise
 from garant._toml import where as _where
 from garant.errors import ConfigError, NotFoundError
@@ -238,14 +237,7 @@ def load_force(name_or_path: str | Path | LandForce) -> LandForce:
     if isinstance(name_or_path, LandForce):
         return name_or_path
     label, text = _read(name_or_path)
-    doc = parse_toml(label, text)
-    if "source_file" in doc:
-        _raise([f"{_where(label, text, ['source_file'])}: unknown field"], "land force")
-    try:
-        force = LandForce.model_validate({**doc, "source_file": label})
-    except ValidationError as exc:
-        _raise(_pydantic_problems(label, text, exc), f"land force {label}")
-        raise  # pragma: no cover - _raise always raises here
+    force = settings_document(LandForce, label, text, what=f"land force {label}")
     problems: list[str] = []
 
     def nested(field: str, exc: ConfigError) -> None:

@@ -20,14 +20,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from garant._toml import (
     parse_toml,
     preset_names,
-    pydantic_problems,
     raise_problems,
     read_preset,
+    settings_document,
+    validate_model,
     where,
 )
 from garant.packages.schema import GuaranteePackage, PackageDefaults
@@ -109,11 +108,9 @@ def load_package_defaults() -> PackageDefaults:
     """
     label = f"packages/{_DEFAULTS_FILE}"
     text = _presets_dir().joinpath(_DEFAULTS_FILE).read_text(encoding="utf-8")
-    try:
-        return PackageDefaults.model_validate(parse_toml(label, text))
-    except ValidationError as exc:
-        raise_problems(pydantic_problems(label, text, exc), "package defaults")
-        raise  # pragma: no cover - raise_problems always raises here
+    return validate_model(
+        PackageDefaults, parse_toml(label, text), label=label, text=text, what="package defaults"
+    )
 
 
 def package_where(package: GuaranteePackage, loc: tuple[str | int, ...]) -> str:
@@ -253,14 +250,7 @@ def parse_guarantee_package(
     NotFoundError, ConfigError
         As :func:`load_guarantee_package`.
     """
-    doc = parse_toml(label, text)
-    if "source_file" in doc:
-        raise_problems([f"{where(label, text, ['source_file'])}: unknown field"], "package")
-    try:
-        package = GuaranteePackage.model_validate({**doc, "source_file": label})
-    except ValidationError as exc:
-        raise_problems(pydantic_problems(label, text, exc), f"guarantee package {label}")
-        raise  # pragma: no cover
+    package = settings_document(GuaranteePackage, label, text, what=f"guarantee package {label}")
     package._text = text
     if check:
         check_components(package)
