@@ -25,6 +25,7 @@ M = TypeVar("M", bound=BaseModel)
 
 __all__ = [
     "line_of",
+    "override_paths",
     "parse_toml",
     "preset_names",
     "pydantic_problems",
@@ -345,3 +346,23 @@ def settings_document(model: type[M], label: str, text: str, *, what: str) -> M:
     if "source_file" in doc:
         raise_problems([f"{where(label, text, ['source_file'])}: unknown field"], what)
     return validate_model(model, {**doc, "source_file": label}, label=label, text=text, what=what)
+
+
+def override_paths(overrides: str | Path | Sequence[str | Path] | None) -> list[Path]:
+    """Normalise the ``overrides`` argument of a catalogue loader to a list of paths.
+
+    Parameters
+    ----------
+    overrides : str, pathlib.Path, sequence of them, or None
+        One override file, several, or none.
+
+    Returns
+    -------
+    list of pathlib.Path
+        In the order given (later files win).
+    """
+    if overrides is None:
+        return []
+    if isinstance(overrides, (str, Path)):
+        return [Path(overrides)]
+    return [Path(p) for p in overrides]

@@ -45,6 +45,7 @@ from typing import Any, ClassVar, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
+from garant._toml import override_paths
 from garant.air.classes import DEFENCE_KINDS, THREAT_CLASSES
 from garant.errors import ConfigError
 
@@ -967,13 +968,7 @@ def load_catalog(*, overrides: Path | str | Sequence[Path | str] | None = None) 
         files.append(name)
         if doc is not None:
             _merge_document(raw, name, doc, override=False)
-    if overrides is None:
-        paths: list[Path] = []
-    elif isinstance(overrides, (str, Path)):
-        paths = [Path(overrides)]
-    else:
-        paths = [Path(p) for p in overrides]
-    for path in paths:
+    for path in override_paths(overrides):
         label = str(path)
         files.append(label)
         try:

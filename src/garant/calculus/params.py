@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Literal
 import pandas as pd
 from pydantic import ValidationError, model_validator
 
-from garant._toml import raise_problems, where
+from garant._toml import override_paths, raise_problems, where
 from garant.air.catalog import Quantity
 
 __all__ = [
@@ -320,13 +320,7 @@ def load_parameters(
     m = _Merge()
     files = [_BUNDLED]
     _merge(m, _BUNDLED, _read_bundled(), bundled=True)
-    if overrides is None:
-        paths: list[Path] = []
-    elif isinstance(overrides, (str, Path)):
-        paths = [Path(overrides)]
-    else:
-        paths = [Path(p) for p in overrides]
-    for path in paths:
+    for path in override_paths(overrides):
         label = str(path)
         files.append(label)
         try:
