@@ -835,17 +835,15 @@ def demo_occupied() -> BaseGeometry:
     Used when no store is given. Reading the demo takes a few seconds; the result is
     cached.
     """
-    from garant.sources.archive import read_archive
-    from garant.sources.demo import demo_root
+    from garant.sources.demo import demo_monthly_occupied
 
     # The demo's latest snapshots are the monthly archive part (2024-07 on).
-    last = None
-    for snap in read_archive(demo_root() / "archive-monthly.geojson.gz", source="demo"):
-        last = snap
-    if last is None:  # pragma: no cover - the demo always has snapshots
+    snaps = demo_monthly_occupied()
+    if not snaps:  # pragma: no cover - the demo always has snapshots
         raise NotFoundError("the bundled demo history has no snapshots")
-    logger.info("stand-off: occupied territory of the bundled demo, %s", last.date)
-    return last.occupied
+    date, occupied = snaps[-1]
+    logger.info("stand-off: occupied territory of the bundled demo, %s", date)
+    return occupied
 
 
 def _hostile(occupied: BaseGeometry | None, standoff_from: Iterable[str]) -> BaseGeometry:

@@ -8,7 +8,6 @@ store, or (without a store) from the bundled demo history.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -127,15 +126,10 @@ def front_from_occupied(
     )
 
 
-@functools.cache
 def _demo_archive() -> tuple[tuple[dt.date, BaseGeometry], ...]:
-    from garant.sources.archive import read_archive
-    from garant.sources.demo import demo_root
+    from garant.sources.demo import demo_monthly_occupied
 
-    return tuple(
-        (snap.date, snap.occupied)
-        for snap in read_archive(demo_root() / "archive-monthly.geojson.gz", source="demo")
-    )
+    return demo_monthly_occupied()
 
 
 def demo_snapshot_dates() -> list[dt.date]:

@@ -167,11 +167,9 @@ class ComponentCache:
 @functools.cache
 def _demo_areas() -> tuple[tuple[dt.date, float], ...]:
     from garant.frontline.measures import area_km2
-    from garant.sources.archive import read_archive
-    from garant.sources.demo import demo_root
+    from garant.sources.demo import demo_monthly_occupied
 
-    snaps = read_archive(demo_root() / "archive-monthly.geojson.gz", source="demo")
-    return tuple(sorted((s.date, float(area_km2(s.occupied))) for s in snaps))
+    return tuple((d, float(area_km2(occ))) for d, occ in demo_monthly_occupied())
 
 
 def _latest_date(store: Store | None) -> tuple[dt.date | None, str]:

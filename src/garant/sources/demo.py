@@ -14,10 +14,13 @@ folder with neither part is an error.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import heapq
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from garant.errors import NotFoundError
 from garant.model import Snapshot
@@ -25,7 +28,10 @@ from garant.sources._json import Progress
 from garant.sources.archive import read_archive
 from garant.sources.deepstatemap import read_raw_folder
 
-__all__ = ["demo_root", "demo_snapshots"]
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+__all__ = ["demo_monthly_occupied", "demo_root", "demo_snapshots"]
 
 _ARCHIVE_NAME = "archive-monthly.geojson.gz"
 
@@ -73,3 +79,19 @@ def demo_snapshots(
         yield snap
         if progress is not None:
             progress(1)
+
+
+@functools.cache
+def demo_monthly_occupied() -> tuple[tuple[dt.date, BaseGeometry], ...]:
+    """Occupied territory of the bundled demo's monthly archive, read once per process.
+
+    What garant uses when no store is given (the stand-off of air packages, the land
+    front, the observed monthly gain). Reading takes a few seconds; the result is cached.
+
+    Returns
+    -------
+    tuple of (datetime.date, shapely geometry)
+        One pair per snapshot, sorted by date; geometries in EPSG:4326.
+    """
+    snaps = read_archive(demo_root() / "archive-monthly.geojson.gz", source="demo")
+    return tuple(sorted(((s.date, s.occupied) for s in snaps), key=lambda p: p[0]))
