@@ -40,7 +40,7 @@ from garant.model import (
 )
 from garant.store import IngestResult
 from garant.store import schema as sch
-from garant.store._checks import check_derived_rows
+from garant.store._common import add_revisions, check_derived_rows
 from garant.store._spatial import load_spatial, spatial_extension_path
 
 __all__ = ["DuckDBStore"]
@@ -48,8 +48,6 @@ __all__ = ["DuckDBStore"]
 log = logging.getLogger(__name__)
 
 _CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-#: Snapshots buffered before they are written (bounds memory during ingest).
-_CHUNK = 128
 #: A transaction that writes more geometry than this (bytes of WKB) is
 #: checkpointed by its commit (DuckDB's default WAL checkpoint threshold).
 _DIRECT_CHECKPOINT_BYTES = 16 * 1024 * 1024
@@ -530,43 +528,14 @@ class DuckDBStore:
         IngestResult
         """
         self._check_writable("add snapshots")
-        added: list[int] = []
-        revised: list[int] = []
-        unchanged = 0
-        # (snapshot, revision, polygon hash): the hash is taken as each snapshot
-        # arrives, while Snapshot.build's memo of its geometry is fresh.
-        pending: list[tuple[Snapshot, int, str]] = []
-
-        def flush() -> None:
-            ids = self._insert_snapshots(pending)
-            for (snap, revision, _phash), sid in zip(pending, ids, strict=True):
-                (added if revision == 1 else revised).append(sid)
-                if occupied is not None:
-                    occupied[sid] = snap.occupied
-            pending.clear()
-
-        with self.transaction():
-            state = self._revision_state()
-            for snap in snapshots:
-                if not isinstance(snap, Snapshot):
-                    raise DataError(
-                        f"add_snapshots: expected Snapshot objects, got {type(snap).__name__}"
-                    )
-                key = (snap.source, snap.date)
-                revision, hashes = state.get(key, (0, set()))
-                if snap.content_hash in hashes:
-                    unchanged += 1
-                else:
-                    hashes.add(snap.content_hash)
-                    state[key] = (revision + 1, hashes)
-                    pending.append((snap, revision + 1, snap.polygon_hash))
-                    if len(pending) >= _CHUNK:
-                        flush()
-                if progress is not None:
-                    progress(1)
-            if pending:
-                flush()
-        result = IngestResult(tuple(added), tuple(revised), unchanged)
+        result = add_revisions(
+            snapshots,
+            revision_state=self._revision_state,
+            insert=self._insert_snapshots,
+            transaction=self.transaction,
+            progress=progress,
+            occupied=occupied,
+        )
         log.info("%s: %s", self._path, result.summary())
         return result
 

@@ -59,7 +59,7 @@ from garant.model import (
 )
 from garant.store import IngestResult
 from garant.store import schema as sch
-from garant.store._checks import check_derived_rows
+from garant.store._common import add_revisions, check_derived_rows
 from garant.store.duckdb import (
     _as_date,
     _from_wkb,
@@ -80,8 +80,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Snapshots buffered before they are written (bounds memory during ingest).
-_CHUNK = 128
 #: Seconds to wait for the server when the URL sets no ``connect_timeout``.
 _CONNECT_TIMEOUT_S = 5
 _SRID = 4326
@@ -820,41 +818,14 @@ class PostGISStore:
         IngestResult
         """
         self._check_writable("add snapshots")
-        added: list[int] = []
-        revised: list[int] = []
-        unchanged = 0
-        pending: list[tuple[Snapshot, int, str]] = []
-
-        def flush() -> None:
-            ids = self._insert_snapshots(pending)
-            for (snap, revision, _phash), sid in zip(pending, ids, strict=True):
-                (added if revision == 1 else revised).append(sid)
-                if occupied is not None:
-                    occupied[sid] = snap.occupied
-            pending.clear()
-
-        with self.transaction():
-            state = self._revision_state()
-            for snap in snapshots:
-                if not isinstance(snap, Snapshot):
-                    raise DataError(
-                        f"add_snapshots: expected Snapshot objects, got {type(snap).__name__}"
-                    )
-                key = (snap.source, snap.date)
-                revision, hashes = state.get(key, (0, set()))
-                if snap.content_hash in hashes:
-                    unchanged += 1
-                else:
-                    hashes.add(snap.content_hash)
-                    state[key] = (revision + 1, hashes)
-                    pending.append((snap, revision + 1, snap.polygon_hash))
-                    if len(pending) >= _CHUNK:
-                        flush()
-                if progress is not None:
-                    progress(1)
-            if pending:
-                flush()
-        result = IngestResult(tuple(added), tuple(revised), unchanged)
+        result = add_revisions(
+            snapshots,
+            revision_state=self._revision_state,
+            insert=self._insert_snapshots,
+            transaction=self.transaction,
+            progress=progress,
+            occupied=occupied,
+        )
         log.info("%s: %s", self.path, result.summary())
         return result
 
