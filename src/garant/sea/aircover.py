@@ -43,7 +43,7 @@ from garant.air.catalog import Catalog, Defence, default_catalog
 from garant.air.placement import coverage_matrix, solve_mclp, standoff_mask
 from garant.errors import DataError, NotFoundError
 from garant.sea.sizing import MissionParams, default_mission_params
-from garant.sea.threats import BLACK_SEA_CRS, exposed, load_sea_threats
+from garant.sea.threats import BLACK_SEA_CRS, _segments, _to_lonlat, exposed, load_sea_threats
 
 __all__ = [
     "DEFAULT_BASE",
@@ -267,24 +267,11 @@ def _samples(line: BaseGeometry, step_km: float) -> tuple[np.ndarray, np.ndarray
     if not isinstance(line, LineString | shapely.MultiLineString) or line.is_empty:
         kind = getattr(line, "geom_type", type(line).__name__)
         raise DataError(f"route_line: expected a non-empty LineString, got {kind}")
-    fwd = pyproj.Transformer.from_crs("EPSG:4326", BLACK_SEA_CRS, always_xy=True)
-    inv = pyproj.Transformer.from_crs(BLACK_SEA_CRS, "EPSG:4326", always_xy=True)
-    metric = shapely.transform(line, lambda xy: np.column_stack(fwd.transform(xy[:, 0], xy[:, 1])))
-    metric = shapely.segmentize(metric, step_km * 1000.0)
-    mids: list[np.ndarray] = []
-    lens: list[np.ndarray] = []
-    for part in shapely.get_parts(metric):
-        xy = shapely.get_coordinates(part)
-        if len(xy) < 2:
-            continue
-        mids.append((xy[1:] + xy[:-1]) / 2.0)
-        lens.append(np.hypot(*(xy[1:] - xy[:-1]).T) / 1000.0)
-    if not mids:
-        raise DataError("route_line: no segment of positive length")
-    m = np.vstack(mids)
-    ln = np.concatenate(lens)
+    m, ln = _segments(line, step_km)
     keep = ln > 0
-    lon, lat = inv.transform(m[keep, 0], m[keep, 1])
+    if not keep.any():
+        raise DataError("route_line: no segment of positive length")
+    lon, lat = _to_lonlat().transform(m[keep, 0], m[keep, 1])
     return np.column_stack([lon, lat]), ln[keep]
 
 
