@@ -23,7 +23,7 @@ from garant._toml import validate_model as validate
 from garant.air.catalog import Quantity
 from garant.errors import ConfigError, NotFoundError
 
-__all__ = ["LAND_UNITS", "LandQuantity", "read_toml", "validate"]
+__all__ = ["LAND_UNITS", "LandQuantity", "keyed_ids", "read_toml", "validate"]
 
 #: Units a :class:`LandQuantity` may carry.
 LAND_UNITS: tuple[str, ...] = (
@@ -106,3 +106,28 @@ def read_toml(path: str | Path | None, bundled: str) -> tuple[str, str, dict[str
         except OSError as exc:
             raise ConfigError(f"{label}: cannot read ({exc.strerror or exc})") from None
     return label, text, parse_toml(label, text)
+
+
+def keyed_ids(data: Any, table: str) -> Any:
+    """Give each entry of ``data[table]`` (a TOML table of tables) its key as ``id``.
+
+    Parameters
+    ----------
+    data : object
+        The raw document (left as it is unless ``data[table]`` is a dict).
+    table : str
+        The table whose entries are keyed by id (``"pledges"``, ``"missions"``).
+
+    Returns
+    -------
+    object
+        A copy with ``id`` set in each dict entry (non-dict entries unchanged, for
+        pydantic to report).
+    """
+    if isinstance(data, dict) and isinstance(data.get(table), dict):
+        entries = data[table]
+        return {
+            **data,
+            table: {k: ({**v, "id": k} if isinstance(v, dict) else v) for k, v in entries.items()},
+        }
+    return data

@@ -19,7 +19,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from garant.errors import DataError
-from garant.land.catalog import LandQuantity, read_toml, validate
+from garant.land.catalog import LandQuantity, keyed_ids, read_toml, validate
 from garant.land.sizing import CAPABILITIES, ForceRequirement
 
 __all__ = ["Pledge", "Pledges", "default_pledges", "load_pledges", "pledge_gap", "pledges_from"]
@@ -90,15 +90,7 @@ class _PledgesDoc(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _ids(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("pledges"), dict):
-            data = {
-                **data,
-                "pledges": {
-                    k: ({**v, "id": k} if isinstance(v, dict) else v)
-                    for k, v in data["pledges"].items()
-                },
-            }
-        return data
+        return keyed_ids(data, "pledges")
 
     @field_validator("pledges")
     @classmethod

@@ -36,7 +36,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from garant.errors import DataError, NotFoundError
-from garant.land.catalog import LandQuantity, read_toml, validate
+from garant.land.catalog import LandQuantity, keyed_ids, read_toml, validate
 from garant.land.geometry import Front
 
 __all__ = [
@@ -670,15 +670,7 @@ class History(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _ids(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("missions"), dict):
-            data = {
-                **data,
-                "missions": {
-                    k: ({**v, "id": k} if isinstance(v, dict) else v)
-                    for k, v in data["missions"].items()
-                },
-            }
-        return data
+        return keyed_ids(data, "missions")
 
 
 def load_history(path: str | Path | None = None) -> History:
